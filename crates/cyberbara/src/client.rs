@@ -1,0 +1,700 @@
+//! The typed async client: one method per endpoint, retries that never double-charge.
+
+use crate::catalogue::Catalogue;
+use crate::error::{credits_in_details, Error};
+use crate::poll::PollPolicy;
+use crate::secret::ApiKey;
+use crate::types::{
+    Balance, Credits, DataEnvelope, ErrorEnvelope, GenerationRequest, MediaType, ModelList, Quote,
+    QuoteRequest, Scene, Task, TaskCreated, TaskEnvelope, UploadResult, Usage, UsageQuery,
+};
+use crate::upload::{check_files, streaming_form, UploadKind, UploadProgress};
+use rand::Rng;
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use url::Url;
+
+/// When and how often idempotent requests are retried.
+///
+/// Applies to GETs and to `POST /credits/quote`, which only computes a price (it
+/// creates nothing and charges nothing, so repeating it is harmless). Requests that
+/// create tasks or upload files are retried only after a connect failure, when
+/// provably no byte reached the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// First backoff; doubles per retry.
+    pub base: Duration,
+    /// Longest backoff.
+    pub cap: Duration,
+    /// A `Retry-After` longer than this is not waited out; the error is returned so the
+    /// app can tell the person instead of hanging.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            base: Duration::from_millis(200),
+            cap: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Backoff before retry number `retry` (0-based): capped exponential with jitter
+    /// in `[d/2, d]`, so clients that failed together do not retry together.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let exp = self
+            .base
+            .saturating_mul(2u32.saturating_pow(retry.min(30)))
+            .min(self.cap);
+        let half = exp / 2;
+        let jitter = rand::thread_rng().gen_range(0..=half.as_millis() as u64);
+        half + Duration::from_millis(jitter)
+    }
+}
+
+/// Settings of a [`Client`].
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub retry: RetryPolicy,
+    pub poll: PollPolicy,
+    /// Time to open a connection (TCP + TLS).
+    pub connect_timeout: Duration,
+    /// Longest silence while waiting for a reply or reading it. There is no total
+    /// timeout: a 50 MB upload on a slow line may take long and is still fine.
+    pub read_timeout: Duration,
+    pub user_agent: String,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            retry: RetryPolicy::default(),
+            poll: PollPolicy::default(),
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(60),
+            user_agent: concat!("cyberbara-rs/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+/// A CyberBara API client. Cheap to clone: clones share one connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    /// Always ends in `/api/v1/`.
+    api_root: Url,
+    host: Arc<str>,
+    key: ApiKey,
+    options: ClientOptions,
+    /// Recent quotes by request fingerprint, to say what a refused request would cost.
+    quotes: Mutex<HashMap<String, Credits>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("api_root", &self.inner.api_root.as_str())
+            .field("key", &self.inner.key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which failures a request may be repeated after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// Harmless to repeat: transport errors, 429, 502/503/504.
+    Idempotent,
+    /// Creates something: only a failed connect (nothing sent) is retried.
+    ConnectOnly,
+}
+
+const QUOTE_CACHE_LIMIT: usize = 64;
+
+impl Client {
+    /// A client for `base_url` (`https://host`, `https://host/`, `https://host/api/v1`
+    /// all work) with default options.
+    pub fn new(base_url: &str, api_key: ApiKey) -> Result<Client, Error> {
+        Client::with_options(base_url, api_key, ClientOptions::default())
+    }
+
+    pub fn with_options(
+        base_url: &str,
+        api_key: ApiKey,
+        options: ClientOptions,
+    ) -> Result<Client, Error> {
+        let (api_root, host) = api_root(base_url)?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", api_key.expose_secret()))
+            .map_err(|_| {
+                Error::Setup("the API key contains characters that cannot be sent".into())
+            })?;
+        // Keeps the value out of hyper's debug output and HTTP/2 header compression.
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, auth);
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(options.user_agent.clone())
+            .connect_timeout(options.connect_timeout)
+            .read_timeout(options.read_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| Error::Setup(e.to_string()))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                api_root,
+                host: Arc::from(host),
+                key: api_key,
+                options,
+                quotes: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// The API root every request goes to, e.g. `https://host/api/v1/`.
+    pub fn api_root(&self) -> &Url {
+        &self.inner.api_root
+    }
+
+    /// The key's hint (`sk-…a4f2`), for showing which key is in use.
+    pub fn key_hint(&self) -> String {
+        self.inner.key.hint()
+    }
+
+    pub fn options(&self) -> &ClientOptions {
+        &self.inner.options
+    }
+
+    /// `GET /models`, optionally only those of one media type.
+    pub async fn list_models(&self, media_type: Option<&MediaType>) -> Result<ModelList, Error> {
+        let mut url = self.url("models");
+        if let Some(m) = media_type {
+            url.query_pairs_mut().append_pair("media_type", m.as_str());
+        }
+        self.send(Method::GET, url, None, Retry::Idempotent, false)
+            .await
+    }
+
+    /// `GET /credits/balance`.
+    pub async fn balance(&self) -> Result<Balance, Error> {
+        let url = self.url("credits/balance");
+        self.send(Method::GET, url, None, Retry::Idempotent, false)
+            .await
+    }
+
+    /// `POST /credits/quote`. Retried like a GET: it creates and charges nothing. The
+    /// price is remembered so that a later `insufficient_credits` for the same request
+    /// can say what it needs.
+    pub async fn quote(&self, request: &QuoteRequest) -> Result<Quote, Error> {
+        let url = self.url("credits/quote");
+        let body = to_json(request)?;
+        let quote: Quote = self
+            .send(Method::POST, url, Some(body), Retry::Idempotent, false)
+            .await?;
+        let key = fingerprint(&request.model, request.scene.as_ref(), &request.options);
+        if let Ok(mut cache) = self.inner.quotes.lock() {
+            if cache.len() >= QUOTE_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key, quote.estimated_credits);
+        }
+        Ok(quote)
+    }
+
+    /// `GET /credits/usage`.
+    pub async fn usage(&self, query: &UsageQuery) -> Result<Usage, Error> {
+        let mut url = self.url("credits/usage");
+        {
+            let mut q = url.query_pairs_mut();
+            if let Some(page) = query.page {
+                q.append_pair("page", &page.to_string());
+            }
+            if let Some(limit) = query.limit {
+                q.append_pair("limit", &limit.to_string());
+            }
+            if let Some(from) = &query.from {
+                q.append_pair("from", from);
+            }
+            if let Some(to) = &query.to {
+                q.append_pair("to", to);
+            }
+        }
+        // An empty query_pairs_mut leaves a bare `?`.
+        if url.query() == Some("") {
+            url.set_query(None);
+        }
+        self.send(Method::GET, url, None, Retry::Idempotent, false)
+            .await
+    }
+
+    /// `POST /images/generations`.
+    pub async fn generate_image(&self, request: &GenerationRequest) -> Result<TaskCreated, Error> {
+        self.generate(&MediaType::Image, request).await
+    }
+
+    /// `POST /videos/generations`.
+    pub async fn generate_video(&self, request: &GenerationRequest) -> Result<TaskCreated, Error> {
+        self.generate(&MediaType::Video, request).await
+    }
+
+    /// Creates a task on the generation route of `route`: `images/`, `videos/`, and the
+    /// live API's `audio/` and `music/generations` (an unknown media type `x` goes to
+    /// `x/generations`).
+    ///
+    /// A model the built-in catalogue knows is validated first, so a mistake costs
+    /// nothing ([`Error::Validation`]); other models are sent as they are and the server
+    /// decides. The request is sent as given either way. Never retried once it may have
+    /// reached the server.
+    pub async fn generate(
+        &self,
+        route: &MediaType,
+        request: &GenerationRequest,
+    ) -> Result<TaskCreated, Error> {
+        let catalogue = Catalogue::builtin();
+        if catalogue.model(&request.model).is_some() {
+            catalogue
+                .validate(request, route)
+                .map_err(Error::Validation)?;
+        }
+        let url = self.url(&generation_path(route));
+        let body = to_json(request)?;
+        let result = self
+            .send::<TaskCreated>(Method::POST, url, Some(body), Retry::ConnectOnly, true)
+            .await;
+        match result {
+            Err(Error::Api {
+                status,
+                code,
+                message,
+                details,
+                host,
+                required_credits: None,
+                retry_after_secs,
+            }) if code == crate::types::ErrorCode::InsufficientCredits => {
+                let key = fingerprint(&request.model, request.scene.as_ref(), &request.options);
+                let known = self
+                    .inner
+                    .quotes
+                    .lock()
+                    .ok()
+                    .and_then(|c| c.get(&key).copied());
+                Err(Error::Api {
+                    status,
+                    code,
+                    message,
+                    details,
+                    host,
+                    required_credits: known,
+                    retry_after_secs,
+                })
+            }
+            other => other,
+        }
+    }
+
+    /// `GET /tasks/{id}`.
+    pub async fn task(&self, id: &str) -> Result<Task, Error> {
+        let mut url = self.url("tasks");
+        if let Ok(mut segments) = url.path_segments_mut() {
+            // Pushed as one segment, so an id can never walk to another path.
+            segments.push(id);
+        }
+        let envelope: TaskEnvelope = self
+            .send(Method::GET, url, None, Retry::Idempotent, false)
+            .await?;
+        Ok(envelope.task)
+    }
+
+    /// `POST /uploads/images` with 1–10 files, streamed from disk. Count, size and
+    /// type (sniffed from content) are checked before anything is sent; `progress` is
+    /// called per chunk of each file.
+    pub async fn upload_images<P>(
+        &self,
+        paths: &[PathBuf],
+        progress: P,
+    ) -> Result<UploadResult, Error>
+    where
+        P: Fn(UploadProgress) + Send + Sync + 'static,
+    {
+        self.upload(UploadKind::Image, paths, Arc::new(progress))
+            .await
+    }
+
+    /// `POST /uploads/videos` with one MP4 or MOV file, streamed from disk.
+    pub async fn upload_video<P>(&self, path: &Path, progress: P) -> Result<UploadResult, Error>
+    where
+        P: Fn(UploadProgress) + Send + Sync + 'static,
+    {
+        self.upload(UploadKind::Video, &[path.to_path_buf()], Arc::new(progress))
+            .await
+    }
+
+    async fn upload(
+        &self,
+        kind: UploadKind,
+        paths: &[PathBuf],
+        progress: Arc<dyn Fn(UploadProgress) + Send + Sync>,
+    ) -> Result<UploadResult, Error> {
+        let files = check_files(kind, paths).await?;
+        let url = self.url(kind.path());
+        let http = &self.inner.http;
+        self.execute(
+            || {
+                let url = url.clone();
+                let files = &files;
+                let progress = progress.clone();
+                async move {
+                    let form = streaming_form(files, progress).await?;
+                    Ok(http.post(url).multipart(form))
+                }
+            },
+            Retry::ConnectOnly,
+            false,
+        )
+        .await
+    }
+
+    /// Polls a task until it is final; see [`crate::poll`].
+    pub fn wait_for_task(
+        &self,
+        id: impl Into<String>,
+    ) -> impl futures_util::Stream<Item = Result<Task, Error>> + Send + 'static {
+        crate::poll::wait_for_task(self.clone(), id.into(), self.inner.options.poll.clone())
+    }
+
+    fn url(&self, path: &str) -> Url {
+        let mut url = self.inner.api_root.clone();
+        // api_root ends in '/', so appending keeps any base path prefix.
+        let joined = format!("{}{}", url.path(), path);
+        url.set_path(&joined);
+        url
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+        retry: Retry,
+        creating: bool,
+    ) -> Result<T, Error> {
+        let http = &self.inner.http;
+        self.execute(
+            || {
+                let mut req = http.request(method.clone(), url.clone());
+                if let Some(body) = &body {
+                    req = req.json(body);
+                }
+                std::future::ready(Ok(req))
+            },
+            retry,
+            creating,
+        )
+        .await
+    }
+
+    /// Sends what `build` makes, retrying as `retry` allows, and decodes the envelope.
+    async fn execute<T, F, Fut>(
+        &self,
+        mut build: F,
+        retry: Retry,
+        creating: bool,
+    ) -> Result<T, Error>
+    where
+        T: DeserializeOwned,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<RequestBuilder, Error>>,
+    {
+        let policy = &self.inner.options.retry;
+        let mut retries = 0u32;
+        loop {
+            let request = build().await?;
+            let outcome = request.send().await;
+            let may_retry = retries < policy.max_retries;
+            match outcome {
+                Ok(response) => {
+                    let status = response.status();
+                    if retry == Retry::Idempotent && may_retry && is_transient_status(status) {
+                        let wait = match retry_after(&response) {
+                            Some(wait) if wait > policy.max_retry_after => {
+                                return self.decode(response, creating).await
+                            }
+                            Some(wait) => wait,
+                            None => policy.backoff(retries),
+                        };
+                        tracing::debug!(%status, ?wait, retries, "retrying idempotent request");
+                        drop(response);
+                        tokio::time::sleep(wait).await;
+                        retries += 1;
+                        continue;
+                    }
+                    return self.decode(response, creating).await;
+                }
+                Err(err) => {
+                    let tls = is_tls(&err);
+                    let retryable = !tls
+                        && match retry {
+                            Retry::Idempotent => {
+                                err.is_connect() || err.is_timeout() || err.is_request()
+                            }
+                            Retry::ConnectOnly => err.is_connect() && !err.is_timeout(),
+                        };
+                    if may_retry && retryable {
+                        let wait = policy.backoff(retries);
+                        tracing::debug!(?wait, retries, "retrying after transport error");
+                        tokio::time::sleep(wait).await;
+                        retries += 1;
+                        continue;
+                    }
+                    return Err(self.transport_error(err, creating));
+                }
+            }
+        }
+    }
+
+    async fn decode<T: DeserializeOwned>(
+        &self,
+        response: Response,
+        creating: bool,
+    ) -> Result<T, Error> {
+        let status = response.status();
+        let retry_after_secs =
+            retry_after(&response).map(|d| d.as_secs().min(u32::MAX as u64) as u32);
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(e, creating))?;
+        if status.is_success() {
+            if let Ok(envelope) = serde_json::from_slice::<DataEnvelope<T>>(&bytes) {
+                return Ok(envelope.data);
+            }
+        }
+        match serde_json::from_slice::<ErrorEnvelope>(&bytes) {
+            Ok(envelope) => {
+                let e = envelope.error;
+                Err(Error::Api {
+                    status: status.as_u16(),
+                    required_credits: credits_in_details(e.details.as_ref()),
+                    code: e.code,
+                    message: self.inner.key.redact(&e.message),
+                    details: e.details,
+                    host: self.inner.host.clone(),
+                    retry_after_secs,
+                })
+            }
+            Err(_) => Err(Error::InvalidResponse {
+                host: self.inner.host.to_string(),
+                status: status.as_u16(),
+                snippet: self.inner.key.redact(&snippet(&bytes)),
+            }),
+        }
+    }
+
+    fn transport_error(&self, err: reqwest::Error, creating: bool) -> Error {
+        let host = self.inner.host.to_string();
+        // reqwest puts the URL in its errors; ours never carries the key (it travels in a
+        // header), but strip it anyway so nothing of the request leaks into messages.
+        let err = err.without_url();
+        if is_tls(&err) {
+            Error::Tls { host, source: err }
+        } else if err.is_timeout() {
+            Error::Timeout {
+                host,
+                creating,
+                source: err,
+            }
+        } else if err.is_connect() {
+            Error::Connect { host, source: err }
+        } else {
+            Error::Network {
+                host,
+                creating,
+                source: err,
+            }
+        }
+    }
+}
+
+fn api_root(base_url: &str) -> Result<(Url, String), Error> {
+    let invalid = |reason: &str| Error::InvalidBaseUrl {
+        url: base_url.trim().to_string(),
+        reason: reason.to_string(),
+    };
+    let mut url = Url::parse(base_url.trim()).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(
+            "it must start with https:// (or http:// for a local server)",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("it must not contain a user name or password"));
+    }
+    let host = match url.host_str() {
+        Some(h) => match url.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        },
+        None => return Err(invalid("it has no host")),
+    };
+    url.set_query(None);
+    url.set_fragment(None);
+    let path = url.path().trim_end_matches('/');
+    let path = path.strip_suffix("/api/v1").unwrap_or(path);
+    let root = format!("{path}/api/v1/");
+    url.set_path(&root);
+    Ok((url, host))
+}
+
+fn generation_path(route: &MediaType) -> String {
+    match route {
+        MediaType::Image => "images/generations".into(),
+        MediaType::Video => "videos/generations".into(),
+        MediaType::Audio => "audio/generations".into(),
+        MediaType::Music => "music/generations".into(),
+        MediaType::Other(other) => format!("{other}/generations"),
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
+    serde_json::to_value(value).map_err(|e| Error::Setup(format!("request not serialisable: {e}")))
+}
+
+/// What makes two requests cost the same: model, scene and options (not the prompt).
+fn fingerprint(model: &str, scene: Option<&Scene>, options: &Map<String, Value>) -> String {
+    let scene = scene.map(Scene::as_str).unwrap_or("");
+    // serde_json's Map is ordered by key, so equal options give equal text.
+    let options = serde_json::to_string(options).unwrap_or_default();
+    format!("{model}\n{scene}\n{options}")
+}
+
+fn is_transient_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 502 | 503 | 504)
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not used by this API).
+fn retry_after(response: &Response) -> Option<Duration> {
+    let text = response.headers().get(RETRY_AFTER)?.to_str().ok()?;
+    text.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// reqwest has no TLS predicate; the rustls error is somewhere in the source chain.
+fn is_tls(err: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
+    while let Some(e) = source {
+        let text = format!("{e:?}").to_ascii_lowercase();
+        if text.contains("certificate")
+            || text.contains("tls")
+            || text.contains("handshake")
+            || text.contains("peerincompatible")
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let collapsed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut cut: String = collapsed.chars().take(120).collect();
+    if collapsed.chars().count() > 120 {
+        cut.push('…');
+    }
+    if cut.is_empty() {
+        cut.push_str("empty body");
+    }
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_normalise_to_the_api_root() {
+        for base in [
+            "https://api.example.com",
+            "https://api.example.com/",
+            "https://api.example.com/api/v1",
+            "https://api.example.com/api/v1/",
+            " https://api.example.com//  ",
+        ] {
+            let (root, host) = api_root(base).unwrap();
+            assert_eq!(root.as_str(), "https://api.example.com/api/v1/", "{base}");
+            assert_eq!(host, "api.example.com");
+        }
+        let (root, host) = api_root("http://127.0.0.1:8787/proxy/api/v1").unwrap();
+        assert_eq!(root.as_str(), "http://127.0.0.1:8787/proxy/api/v1/");
+        assert_eq!(host, "127.0.0.1:8787");
+        assert!(matches!(
+            api_root("ftp://x"),
+            Err(Error::InvalidBaseUrl { .. })
+        ));
+        assert!(matches!(
+            api_root("https://user:pw@x"),
+            Err(Error::InvalidBaseUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn errors_stay_small() {
+        // clippy's result_large_err limit: every `Result<_, Error>` carries this size.
+        assert!(
+            std::mem::size_of::<Error>() <= 128,
+            "{}",
+            std::mem::size_of::<Error>()
+        );
+    }
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        let p = RetryPolicy {
+            max_retries: 10,
+            base: Duration::from_millis(100),
+            cap: Duration::from_millis(1000),
+            max_retry_after: Duration::from_secs(1),
+        };
+        for retry in 0..12 {
+            let full = (100u64 << retry.min(20)).min(1000);
+            let d = p.backoff(retry).as_millis() as u64;
+            assert!(
+                d >= full / 2 && d <= full,
+                "retry {retry}: {d} not in [{}, {full}]",
+                full / 2
+            );
+        }
+    }
+
+    #[test]
+    fn routes_cover_audio_and_music() {
+        assert_eq!(generation_path(&MediaType::Audio), "audio/generations");
+        assert_eq!(generation_path(&MediaType::Music), "music/generations");
+        assert_eq!(generation_path(&MediaType::Video), "videos/generations");
+    }
+}

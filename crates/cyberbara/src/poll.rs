@@ -1,0 +1,110 @@
+//! Waiting for a task: a stream of polled states that ends with a final one.
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::types::{Task, TaskStatus};
+use futures_util::Stream;
+use std::time::Duration;
+
+/// How often [`Client::wait_for_task`] polls.
+///
+/// The first poll comes after `initial`; each poll that sees the same status waits
+/// `factor` times longer, up to `max`; a change of status starts again at `initial`,
+/// since a task that just moved is likely to move again soon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollPolicy {
+    pub initial: Duration,
+    pub factor: f64,
+    pub max: Duration,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        PollPolicy {
+            initial: Duration::from_millis(250),
+            factor: 1.5,
+            max: Duration::from_secs(5),
+        }
+    }
+}
+
+impl PollPolicy {
+    fn next(&self, current: Duration) -> Duration {
+        current.mul_f64(self.factor.max(1.0)).min(self.max)
+    }
+}
+
+struct PollState {
+    client: Client,
+    id: String,
+    policy: PollPolicy,
+    delay: Duration,
+    last: Option<TaskStatus>,
+    done: bool,
+}
+
+/// Yields the task after every poll and ends after yielding a final status (success,
+/// failed, canceled). Dropping the stream stops polling.
+///
+/// Transient failures (network, 429, 5xx) are first retried by the client's GET retry
+/// policy; if they persist the error is yielded and polling goes on at the longest
+/// interval. Any other error (unknown task, rejected key) is yielded and ends the stream.
+pub(crate) fn wait_for_task(
+    client: Client,
+    id: String,
+    policy: PollPolicy,
+) -> impl Stream<Item = Result<Task, Error>> + Send + 'static {
+    let state = PollState {
+        client,
+        id,
+        delay: policy.initial,
+        policy,
+        last: None,
+        done: false,
+    };
+    futures_util::stream::unfold(state, |mut st| async move {
+        if st.done {
+            return None;
+        }
+        tokio::time::sleep(st.delay).await;
+        match st.client.task(&st.id).await {
+            Ok(task) => {
+                st.delay = if st.last.as_ref() == Some(&task.status) {
+                    st.policy.next(st.delay)
+                } else {
+                    st.policy.initial
+                };
+                st.last = Some(task.status.clone());
+                st.done = task.status.is_final();
+                Some((Ok(task), st))
+            }
+            Err(err) => {
+                if err.is_transient() {
+                    st.delay = st.policy.max;
+                } else {
+                    st.done = true;
+                }
+                Some((Err(err), st))
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_grow_to_the_cap() {
+        let p = PollPolicy::default();
+        let mut d = p.initial;
+        let mut seen = vec![d];
+        for _ in 0..10 {
+            d = p.next(d);
+            seen.push(d);
+        }
+        assert_eq!(seen[1], Duration::from_millis(375));
+        assert_eq!(*seen.last().unwrap(), Duration::from_secs(5));
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]));
+    }
+}

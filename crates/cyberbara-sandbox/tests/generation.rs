@@ -1,0 +1,325 @@
+//! Task creation, charging, the pending → processing → success lifecycle, refunds, and the
+//! generated files themselves (decoded, not trusted by name).
+
+mod common;
+
+use common::{code, png, start, start_with, Env};
+use cyberbara_sandbox::SandboxConfig;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn create(env: &Env, key: &str, route: &str, body: Value) -> Value {
+    let (status, v) = env.post(key, &format!("/api/v1/{route}/generations"), body).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    v["data"].clone()
+}
+
+#[tokio::test]
+async fn image_task_charges_then_runs_to_a_decodable_image_of_the_requested_size() {
+    let env = start_with(SandboxConfig {
+        api_keys: vec!["k-img".into()],
+        credits: 44,
+        speed: 5.0, // 1.2 s: long enough to observe pending and processing
+        ..Default::default()
+    })
+    .await;
+    let created = create(
+        &env,
+        "k-img",
+        "images",
+        json!({"model": "nano-banana-pro", "prompt": "A cinematic portrait under neon rain",
+               "scene": "text-to-image", "options": {"resolution": "1k", "aspect_ratio": "16:9"}}),
+    )
+    .await;
+    assert_eq!(created["status"], "pending");
+    assert_eq!(created["media_type"], "image");
+    assert_eq!(created["model"], "nano-banana-pro");
+    assert_eq!(created["scene"], "text-to-image");
+    assert_eq!(created["credits"], json!({"cost": 8, "remaining": 36}));
+    assert_eq!(env.balance("k-img").await, 36);
+    let id = created["task_id"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(id).is_ok());
+
+    let (task, seen) = env.wait_final("k-img", id).await;
+    assert_eq!(seen, ["pending", "processing", "success"]);
+    assert_eq!(task["credits"], json!({"cost": 8}));
+    assert_eq!(task["prompt"], "A cinematic portrait under neon rain");
+    assert_eq!(task["output"]["videos"], json!([]));
+    let url = task["output"]["images"][0].as_str().unwrap();
+    assert!(url.starts_with(&format!("{}/", env.base)), "{url}");
+    assert!(task["updated_at"].as_str().unwrap() >= task["created_at"].as_str().unwrap());
+
+    // Public like a CDN: no key.
+    let (status, headers, bytes) = env.fetch(url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "image/png");
+    assert_eq!(headers["content-length"], bytes.len().to_string().as_str());
+    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png).unwrap();
+    // 1K is a 1024-pixel long side; 16:9 sets the short side.
+    assert_eq!((img.width(), img.height()), (1024, 576));
+}
+
+#[tokio::test]
+async fn output_format_and_resolution_change_the_file() {
+    let env = start(&["k-fmt"]).await;
+    let created = create(
+        &env,
+        "k-fmt",
+        "images",
+        json!({"model": "nano-banana-2", "prompt": "square jpeg", "options": {"resolution": "2k", "output_format": "jpeg"}}),
+    )
+    .await;
+    assert_eq!(created["scene"], "text-to-image", "inferred without image_input");
+    let (task, _) = env.wait_final("k-fmt", created["task_id"].as_str().unwrap()).await;
+    assert_eq!(task["status"], "success");
+    let (_, headers, bytes) = env.fetch(task["output"]["images"][0].as_str().unwrap()).await;
+    assert_eq!(headers["content-type"], "image/jpeg");
+    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).unwrap();
+    assert_eq!((img.width(), img.height()), (2048, 2048));
+}
+
+fn mp4_facts(bytes: &[u8]) -> (f64, Vec<(mp4::MediaType, u16, u16)>) {
+    let reader = mp4::Mp4Reader::read_header(std::io::Cursor::new(bytes), bytes.len() as u64).unwrap();
+    let tracks = reader
+        .tracks()
+        .values()
+        .map(|t| (t.media_type().unwrap(), t.width(), t.height()))
+        .collect();
+    (reader.duration().as_secs_f64(), tracks)
+}
+
+#[tokio::test]
+async fn video_task_produces_an_h264_mp4_of_the_requested_duration() {
+    let env = start(&["k-vid"]).await;
+    let created = create(
+        &env,
+        "k-vid",
+        "videos",
+        json!({"model": "sora-2", "prompt": "A calm drone shot over snowy mountains at sunrise",
+               "scene": "text-to-video", "options": {"duration": "10", "resolution": "standard"}}),
+    )
+    .await;
+    assert_eq!(created["credits"]["cost"], 20);
+    assert_eq!(created["credits"]["remaining"], 480);
+    let (task, seen) = env.wait_final("k-vid", created["task_id"].as_str().unwrap()).await;
+    assert_eq!(seen.last().map(String::as_str), Some("success"));
+    assert_eq!(task["output"]["images"], json!([]));
+    let url = task["output"]["videos"][0].as_str().unwrap();
+    let (status, headers, bytes) = env.fetch(url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "video/mp4");
+    let (duration, tracks) = mp4_facts(&bytes);
+    assert!((duration - 10.0).abs() < 0.5, "duration {duration}");
+    let (kind, w, h) = tracks[0];
+    assert_eq!(kind, mp4::MediaType::H264);
+    assert!(w > h, "landscape default: {w}x{h}");
+
+    let created = create(
+        &env,
+        "k-vid",
+        "videos",
+        json!({"model": "kling-2.6", "prompt": "portrait clip", "options": {"duration": 5, "aspect_ratio": "9:16"}}),
+    )
+    .await;
+    let (task, _) = env.wait_final("k-vid", created["task_id"].as_str().unwrap()).await;
+    let (_, _, bytes) = env.fetch(task["output"]["videos"][0].as_str().unwrap()).await;
+    let (duration, tracks) = mp4_facts(&bytes);
+    assert!((duration - 5.0).abs() < 0.5, "duration {duration}");
+    assert!(tracks[0].2 > tracks[0].1, "9:16 is taller than wide");
+}
+
+#[tokio::test]
+async fn validation_errors_use_the_documented_codes() {
+    let env = start(&["k-val"]).await;
+    let cases = [
+        ("images", json!({"prompt": "no model"}), "invalid_model"),
+        ("images", json!({"model": "dall-e-9", "prompt": "x"}), "unsupported_model"),
+        ("images", json!({"model": "sora-2", "prompt": "x"}), "invalid_model_for_media_type"),
+        ("videos", json!({"model": "nano-banana-pro", "prompt": "x"}), "invalid_model_for_media_type"),
+        ("images", json!({"model": "nano-banana-pro", "prompt": "x", "scene": "sideways"}), "invalid_scene"),
+        ("videos", json!({"model": "sora-2", "prompt": "x", "scene": "video-to-video"}), "scene_not_supported"),
+        ("videos", json!({"model": "kling-2.6", "prompt": "x", "options": {"duration": 7}}), "invalid_request"),
+        ("images", json!({"model": "nano-banana-pro"}), "invalid_request"),
+        ("videos", json!({"model": "veo-3.1-fast", "prompt": "x", "options": {"seed": 5}}), "invalid_request"),
+    ];
+    for (route, body, expected) in cases {
+        let (status, v) = env.post("k-val", &format!("/api/v1/{route}/generations"), body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {v}");
+        assert_eq!(code(&v), expected, "{body}: {v}");
+        let errors = v["error"]["details"]["errors"].as_array().unwrap();
+        assert_eq!(errors[0]["code"], expected);
+        assert_eq!(errors[0]["message"], v["error"]["message"]);
+    }
+    assert_eq!(env.balance("k-val").await, 500, "refused requests cost nothing");
+    let (_, usage) = env.get("k-val", "/api/v1/credits/usage").await;
+    assert_eq!(usage["data"]["summary"]["total"], 0);
+}
+
+#[tokio::test]
+async fn short_balance_is_402_with_required_and_remaining() {
+    let env = start(&["k-poor"]).await;
+    env.set_credits("k-poor", 19).await;
+    let (status, v) = env
+        .post("k-poor", "/api/v1/videos/generations",
+              json!({"model": "sora-2", "prompt": "x", "options": {"duration": "10"}}))
+        .await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
+    assert_eq!(code(&v), "insufficient_credits");
+    assert_eq!(v["error"]["message"], "Insufficient credits.");
+    assert_eq!(v["error"]["details"], json!({"required": 20, "remaining": 19}));
+    assert_eq!(env.balance("k-poor").await, 19);
+    // Exactly enough is enough.
+    env.set_credits("k-poor", 20).await;
+    let created = create(&env, "k-poor", "videos", json!({"model": "sora-2", "prompt": "x"})).await;
+    assert_eq!(created["credits"]["remaining"], 0);
+}
+
+#[tokio::test]
+async fn a_failed_task_refunds_its_credits_with_a_negative_usage_line() {
+    let env = start(&["k-fail"]).await;
+    let created = create(
+        &env,
+        "k-fail",
+        "images",
+        json!({"model": "nano-banana-pro", "prompt": "doomed [sandbox:fail] [sandbox:ms=50]"}),
+    )
+    .await;
+    assert_eq!(env.balance("k-fail").await, 492);
+    let id = created["task_id"].as_str().unwrap();
+    let (task, _) = env.wait_final("k-fail", id).await;
+    assert_eq!(task["status"], "failed");
+    assert_eq!(task["output"], json!({"images": [], "videos": []}));
+    assert_eq!(env.balance("k-fail").await, 500);
+    let (_, usage) = env.get("k-fail", "/api/v1/credits/usage").await;
+    let items = usage["data"]["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["credits_consumed"], -8, "refund is newest");
+    assert_eq!(items[0]["task_id"], id);
+    assert_eq!(items[1]["credits_consumed"], 8);
+    assert_eq!(usage["data"]["summary"]["total_credits_consumed"], 0);
+}
+
+#[tokio::test]
+async fn next_task_control_scripts_outcome_and_duration_in_order() {
+    let env = start_with(SandboxConfig {
+        api_keys: vec!["k-next".into()],
+        speed: 1.0,
+        ..Default::default()
+    })
+    .await;
+    for (outcome, ms) in [("failed", 100), ("success", 150)] {
+        let resp = env
+            .http
+            .post(env.url("/_sandbox/next-task"))
+            .json(&json!({"api_key": "k-next", "outcome": outcome, "duration_ms": ms}))
+            .send()
+            .await
+            .unwrap();
+        assert!(resp.status().is_success());
+    }
+    let started = std::time::Instant::now();
+    let first = create(&env, "k-next", "videos", json!({"model": "sora-2", "prompt": "one"})).await;
+    let second = create(&env, "k-next", "images", json!({"model": "nano-banana-pro", "prompt": "two"})).await;
+    let (a, _) = env.wait_final("k-next", first["task_id"].as_str().unwrap()).await;
+    let (b, _) = env.wait_final("k-next", second["task_id"].as_str().unwrap()).await;
+    assert_eq!(a["status"], "failed");
+    assert_eq!(b["status"], "success");
+    // At speed 1 these would take 45 s and 6 s without the script.
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(env.balance("k-next").await, 500 - 8);
+}
+
+#[tokio::test]
+async fn fail_rate_one_fails_every_task() {
+    let env = start_with(SandboxConfig {
+        api_keys: vec!["k-rate".into()],
+        speed: 50.0,
+        fail_rate: 1.0,
+        ..Default::default()
+    })
+    .await;
+    let created = create(&env, "k-rate", "images", json!({"model": "nano-banana-2", "prompt": "x"})).await;
+    let (task, _) = env.wait_final("k-rate", created["task_id"].as_str().unwrap()).await;
+    assert_eq!(task["status"], "failed");
+    assert_eq!(env.balance("k-rate").await, 500);
+}
+
+#[tokio::test]
+async fn image_to_image_uses_an_uploaded_reference() {
+    let env = start(&["k-i2i"]).await;
+    let form = reqwest::multipart::Form::new().part(
+        "files",
+        reqwest::multipart::Part::bytes(png(64, 64, 250)).file_name("reference.png"),
+    );
+    let resp = env
+        .http
+        .post(env.url("/api/v1/uploads/images"))
+        .bearer_auth("k-i2i")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let (_, up) = common::body(resp).await;
+    let url = up["data"]["urls"][0].as_str().unwrap();
+    let created = create(
+        &env,
+        "k-i2i",
+        "images",
+        json!({"model": "nano-banana-pro", "prompt": "Keep composition, make it cinematic at night",
+               "options": {"image_input": [url]}}),
+    )
+    .await;
+    assert_eq!(created["scene"], "image-to-image", "inferred from image_input");
+    let (task, _) = env.wait_final("k-i2i", created["task_id"].as_str().unwrap()).await;
+    assert_eq!(task["status"], "success");
+    let (_, _, bytes) = env.fetch(task["output"]["images"][0].as_str().unwrap()).await;
+    assert!(image::load_from_memory(&bytes).is_ok());
+
+    let created = create(
+        &env,
+        "k-i2i",
+        "videos",
+        json!({"model": "kling-2.6", "prompt": "make it move", "options": {"image_input": [url]}}),
+    )
+    .await;
+    assert_eq!(created["scene"], "image-to-video");
+    let (task, _) = env.wait_final("k-i2i", created["task_id"].as_str().unwrap()).await;
+    assert_eq!(task["status"], "success");
+}
+
+#[tokio::test]
+async fn audio_and_music_routes_serve_models_of_those_types() {
+    let extra: Vec<cyberbara::types::ModelInfo> = serde_json::from_value(json!([
+        {"model": "suno-sound-v5", "media_type": "audio", "supported_scenes": ["text-to-audio"]},
+        {"model": "suno-music-v5", "media_type": "music", "supported_scenes": ["text-to-music"]}
+    ]))
+    .unwrap();
+    let env = start_with(SandboxConfig {
+        api_keys: vec!["k-audio".into()],
+        speed: 50.0,
+        extra_models: extra,
+        ..Default::default()
+    })
+    .await;
+    for route in ["audio", "audios"] {
+        let created = create(&env, "k-audio", route, json!({"model": "suno-sound-v5", "prompt": "rain", "options": {"loop": false}})).await;
+        assert_eq!(created["media_type"], "audio");
+        assert!(created["credits"]["cost"].as_i64().unwrap() > 0);
+        let (task, _) = env.wait_final("k-audio", created["task_id"].as_str().unwrap()).await;
+        assert_eq!(task["status"], "success");
+        let url = task["output"]["audios"][0].as_str().unwrap();
+        let (status, headers, bytes) = env.fetch(url).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "audio/wav");
+        assert_eq!(&bytes[..4], b"RIFF");
+        assert_eq!(&bytes[8..12], b"WAVE");
+    }
+    let created = create(&env, "k-audio", "music", json!({"model": "suno-music-v5", "prompt": "lofi", "options": {"instrumental": true}})).await;
+    assert_eq!(created["media_type"], "music");
+    assert_eq!(created["scene"], "text-to-music");
+    let (status, v) = env
+        .post("k-audio", "/api/v1/music/generations", json!({"model": "suno-sound-v5", "prompt": "x"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(code(&v), "invalid_model_for_media_type");
+}

@@ -442,7 +442,10 @@ fn option_row(o: &OptionSpec) -> Vec<String> {
         if list.is_empty() {
             empty.to_string()
         } else {
-            list.iter().map(Scene::as_str).collect::<Vec<_>>().join(", ")
+            list.iter()
+                .map(Scene::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     };
     vec![
@@ -696,12 +699,16 @@ fn seedance_1_options(lite: bool) -> Vec<OptionSpec> {
             .help("Used for text-to-video only; image-to-video follows the image.")
             .default(json!("16:9"))
             .scenes(&[Scene::TextToVideo]),
-        opt("camera_fixed", OptionKind::Boolean, "Fixed camera")
-            .help("Keep the camera still."),
-        seed_option(-1.0, 2_147_483_647.0).help("-1 for random, or a fixed seed to repeat a result."),
+        opt("camera_fixed", OptionKind::Boolean, "Fixed camera").help("Keep the camera still."),
+        seed_option(-1.0, 2_147_483_647.0)
+            .help("-1 for random, or a fixed seed to repeat a result."),
     ];
-    let safety = opt("enable_safety_checker", OptionKind::Boolean, "Safety checker")
-        .help("Run the provider's safety checker on the output.");
+    let safety = opt(
+        "enable_safety_checker",
+        OptionKind::Boolean,
+        "Safety checker",
+    )
+    .help("Run the provider's safety checker on the output.");
     if lite {
         options.push(safety.scenes(&[Scene::TextToVideo]));
         options.push(
@@ -1099,7 +1106,7 @@ mod tests {
         assert_eq!(spec.prompt, PromptRequirement::Optional);
         assert!(spec.option("video_input").is_some());
         assert!(spec.option("image_input").is_none());
-        let listed = Catalogue::builtin().with_listed(&[info.clone()]);
+        let listed = Catalogue::builtin().with_listed(std::slice::from_ref(&info));
         assert_eq!(listed.models.len(), Catalogue::builtin().models.len() + 1);
         // A listed model the catalogue already knows keeps its full spec.
         let known: ModelInfo = serde_json::from_value(json!({

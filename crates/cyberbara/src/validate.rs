@@ -5,7 +5,9 @@
 //! the code of the first [`FieldError`], so the order of errors is part of the contract:
 //! model-level errors, then scene errors, then prompt, then options.
 
-use crate::catalogue::{join_values, value_text, Catalogue, ModelSpec, OptionKind, OptionSpec, Rule};
+use crate::catalogue::{
+    join_values, value_text, Catalogue, ModelSpec, OptionKind, OptionSpec, Rule,
+};
 use crate::catalogue::{PromptRequirement, ValidationLevel};
 use crate::types::{ErrorCode, GenerationRequest, MediaType, Scene};
 use serde::{Deserialize, Serialize};
@@ -228,8 +230,7 @@ impl Catalogue {
         let mut declared: Vec<(&OptionSpec, &str, &Value)> = Vec::new();
         for (key, value) in input {
             if let Some(option) = spec.option(key) {
-                if let Some((_, first, _)) = declared.iter().find(|(o, _, _)| o.key == option.key)
-                {
+                if let Some((_, first, _)) = declared.iter().find(|(o, _, _)| o.key == option.key) {
                     errors.push(FieldError::request(
                         format!("options.{}", option.key),
                         format!(
@@ -282,7 +283,10 @@ impl Catalogue {
                     out.insert(option.key.clone(), v);
                 }
                 Err(message) => {
-                    errors.push(FieldError::request(format!("options.{}", option.key), message));
+                    errors.push(FieldError::request(
+                        format!("options.{}", option.key),
+                        message,
+                    ));
                     failed.insert(option.key.clone());
                 }
             }
@@ -378,9 +382,7 @@ fn apply_rule(
                     } else {
                         let ways: Vec<String> = modes
                             .iter()
-                            .map(|m| {
-                                format!("{} takes {}-{}", m.value, m.min_items, m.max_items)
-                            })
+                            .map(|m| format!("{} takes {}-{}", m.value, m.min_items, m.max_items))
                             .collect();
                         errors.push(FieldError::request(
                             format!("options.{list}"),
@@ -417,7 +419,10 @@ fn apply_rule(
             }
         }
         Rule::OneOfRequired { keys } => {
-            if keys.iter().any(|k| failed.contains(k) || is_present(out.get(k))) {
+            if keys
+                .iter()
+                .any(|k| failed.contains(k) || is_present(out.get(k)))
+            {
                 return;
             }
             let names: Vec<String> = keys.iter().map(|k| format!("options.{k}")).collect();
@@ -429,7 +434,11 @@ fn apply_rule(
                 ),
             ));
         }
-        Rule::SecondItemBecomes { list, to, scene: when } => {
+        Rule::SecondItemBecomes {
+            list,
+            to,
+            scene: when,
+        } => {
             if when != scene || is_present(out.get(to)) {
                 return;
             }
@@ -485,7 +494,12 @@ fn check_value(option: &OptionSpec, value: &Value) -> Result<Value, String> {
         },
         OptionKind::Boolean => match value {
             Value::Bool(_) => value.clone(),
-            _ => return Err(format!("{field} must be true or false (got {}).", shown(value))),
+            _ => {
+                return Err(format!(
+                    "{field} must be true or false (got {}).",
+                    shown(value)
+                ))
+            }
         },
         OptionKind::Integer => match value.as_f64() {
             Some(n) if value.is_number() && n.fract() == 0.0 => value.clone(),
@@ -634,7 +648,10 @@ mod tests {
             Scene::ImageToVideo
         );
         assert_eq!(
-            infer_scene(&v, &options(json!({"image_input": ["i"], "video_input": ["v"]}))),
+            infer_scene(
+                &v,
+                &options(json!({"image_input": ["i"], "video_input": ["v"]}))
+            ),
             Scene::VideoToVideo
         );
         assert_eq!(
@@ -742,7 +759,10 @@ mod tests {
         assert!(errs.len() >= 4, "{errs:?}");
         for e in errs {
             assert!(e.message.ends_with('.'), "{}", e.message);
-            assert!(e.message.chars().next().unwrap().is_alphabetic() || e.message.starts_with("options."));
+            assert!(
+                e.message.chars().next().unwrap().is_alphabetic()
+                    || e.message.starts_with("options.")
+            );
         }
     }
 }

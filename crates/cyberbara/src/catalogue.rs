@@ -401,8 +401,11 @@ impl Catalogue {
             for o in &m.options {
                 let _ = writeln!(out, "| {} |", option_row(o).join(" | "));
             }
+            if !m.rules.is_empty() {
+                out.push('\n');
+            }
             for r in &m.rules {
-                let _ = writeln!(out, "\n- {}", r.describe());
+                let _ = writeln!(out, "- {}", r.describe());
             }
         }
         out
@@ -433,7 +436,11 @@ fn option_row(o: &OptionSpec) -> Vec<String> {
         (None, None) => {}
     }
     match (o.min_items, o.max_items) {
-        (Some(lo), Some(hi)) => limits.push(format!("{} items", count_range(lo, hi))),
+        (Some(lo), Some(hi)) => limits.push(format!(
+            "{} item{}",
+            count_range(lo, hi),
+            if hi == 1 { "" } else { "s" }
+        )),
         (Some(lo), None) => limits.push(format!(">= {lo} items")),
         (None, Some(hi)) => limits.push(format!("<= {hi} items")),
         (None, None) => {}

@@ -130,7 +130,7 @@ pub enum Error {
     #[error("\"{}\" is empty. Choose another file.", file_label(.path))]
     EmptyFile { path: PathBuf },
 
-    #[error("\"{}\" cannot be uploaded: its content is {detected}, not {accepted}. Choose a {accepted} file.", file_label(.path))]
+    #[error("\"{}\" cannot be uploaded: its content is {detected}, but only {accepted} are accepted. Choose another file.", file_label(.path))]
     UnsupportedType {
         path: PathBuf,
         /// The sniffed MIME type, or `an unknown format`.
@@ -241,8 +241,8 @@ pub(crate) fn human_size(bytes: u64) -> String {
     const MB: f64 = 1024.0 * 1024.0;
     if bytes >= 1024 * 1024 {
         let mb = bytes as f64 / MB;
-        if (mb - mb.round()).abs() < 0.05 {
-            format!("{} MB", mb.round())
+        if bytes % (1024 * 1024) == 0 {
+            format!("{} MB", bytes / (1024 * 1024))
         } else {
             format!("{mb:.1} MB")
         }

@@ -37,8 +37,8 @@ pub const VIDEO_MIME_TYPES: &[&str] = &["video/mp4", "video/quicktime"];
 
 /// Chunk size read from disk; bounds the memory an upload holds at once.
 const CHUNK: usize = 64 * 1024;
-/// SVG is text: the `<svg` root may follow an XML declaration and comments.
-const SNIFF_LEN: usize = 1024;
+/// SVG is text: the `<svg` root may follow a long XML prologue. Same window as the server.
+const SNIFF_LEN: usize = 4096;
 
 /// Which upload endpoint a set of files is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +71,8 @@ impl UploadKind {
 
     fn accepted_words(self) -> &'static str {
         match self {
-            UploadKind::Image => "PNG, JPEG, WebP, GIF, SVG, AVIF or HEIC/HEIF image",
-            UploadKind::Video => "MP4 or QuickTime (MOV) video",
+            UploadKind::Image => "PNG, JPEG, WebP, GIF, SVG, AVIF and HEIC/HEIF images",
+            UploadKind::Video => "MP4 and QuickTime (MOV) videos",
         }
     }
 
@@ -181,7 +181,7 @@ async fn check_file(kind: UploadKind, path: &Path) -> Result<CheckedFile, Error>
     })
 }
 
-/// The MIME type of a file from its first bytes (up to 1 KB), for the types the API
+/// The MIME type of a file from its first bytes (up to 4 KB), for the types the API
 /// accepts plus a few common ones that make refusals clearer.
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
     if head.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -198,6 +198,12 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
     }
     if head.len() >= 12 && &head[4..8] == b"ftyp" {
         return sniff_ftyp(head);
+    }
+    // Classic QuickTime files may start with a top-level atom other than `ftyp`.
+    if head.len() >= 8
+        && [&b"moov"[..], b"mdat", b"wide", b"free", b"skip", b"pnot"].contains(&&head[4..8])
+    {
+        return Some("video/quicktime");
     }
     if head.starts_with(b"%PDF-") {
         return Some("application/pdf");
@@ -218,49 +224,29 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
 }
 
 /// ISO base media files (MP4, MOV, AVIF, HEIC) open with an `ftyp` box naming a major
-/// brand and compatible brands.
+/// brand and compatible brands. Any brand that is not an image or QuickTime counts as
+/// MP4, as the server counts it: refusing what the server accepts would be worse.
 fn sniff_ftyp(head: &[u8]) -> Option<&'static str> {
     let box_len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
-    let end = box_len.clamp(16, head.len().max(16)).min(head.len());
+    let end = box_len.clamp(12, head.len());
     let major = &head[8..12];
-    let compatible: Vec<&[u8]> = if end > 16 {
-        head[16..end].chunks_exact(4).collect()
-    } else {
-        Vec::new()
-    };
-    let brands = std::iter::once(major).chain(compatible.iter().copied());
-    let mut fallback = None;
-    for brand in brands {
-        let found = match brand {
-            b"avif" | b"avis" => Some("image/avif"),
-            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" => Some("image/heic"),
-            b"mif1" | b"msf1" => Some("image/heif"),
-            b"qt  " => Some("video/quicktime"),
-            b"isom" | b"iso2" | b"iso4" | b"iso5" | b"iso6" | b"mp41" | b"mp42" | b"avc1"
-            | b"M4V " | b"M4VH" | b"M4VP" | b"dash" | b"mmp4" | b"f4v " | b"MSNV" | b"XAVC" => {
-                Some("video/mp4")
-            }
-            b"3gp4" | b"3gp5" | b"3gp6" | b"3g2a" => Some("video/3gpp"),
-            b"M4A " | b"M4B " => Some("audio/mp4"),
-            _ => None,
-        };
-        // The major brand decides unless it is only a generic one; `mif1` with `avif`
-        // among the compatible brands is an AVIF.
-        match (found, fallback) {
-            (Some("image/heif"), _) => fallback = fallback.or(found),
-            (Some(m), _) if brand == major => return Some(m),
-            (Some(m @ ("image/avif" | "image/heic")), _) => return Some(m),
-            (Some(m), None) => fallback = Some(m),
-            _ => {}
-        }
-    }
-    fallback
+    let compatible: Vec<&[u8]> = head.get(16..end).unwrap_or(&[]).chunks_exact(4).collect();
+    let has = |brand: &[u8]| compatible.contains(&brand);
+    Some(match major {
+        b"avif" | b"avis" => "image/avif",
+        b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" => "image/heic",
+        b"mif1" | b"msf1" if has(b"avif") => "image/avif",
+        b"mif1" | b"msf1" if has(b"heic") => "image/heic",
+        b"mif1" | b"msf1" => "image/heif",
+        b"qt  " => "video/quicktime",
+        _ => "video/mp4",
+    })
 }
 
 fn looks_like_svg(head: &[u8]) -> bool {
     let text = match std::str::from_utf8(head) {
         Ok(t) => t,
-        // The 1 KB cut may split a multi-byte character.
+        // The 4 KB cut may split a multi-byte character.
         Err(e) if e.valid_up_to() > 0 => match std::str::from_utf8(&head[..e.valid_up_to()]) {
             Ok(t) => t,
             Err(_) => return false,
@@ -268,7 +254,7 @@ fn looks_like_svg(head: &[u8]) -> bool {
         Err(_) => return false,
     };
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    (t.starts_with('<')) && (t.starts_with("<svg") || t.contains("<svg"))
+    t.starts_with('<') && t.to_ascii_lowercase().contains("<svg")
 }
 
 /// The multipart form of already-checked files, each streamed from disk in 64 KB
@@ -356,6 +342,10 @@ mod tests {
         );
         assert_eq!(sniff(&ftyp(b"heic", &[b"mif1"])), Some("image/heic"));
         assert_eq!(sniff(&ftyp(b"mif1", &[b"miaf"])), Some("image/heif"));
-        assert_eq!(sniff(&ftyp(b"M4A ", &[])), Some("audio/mp4"));
+        assert_eq!(sniff(&ftyp(b"XYZ1", &[])), Some("video/mp4"));
+        assert_eq!(
+            sniff(b"\0\0\0\x08wide\0\0\0\0mdat"),
+            Some("video/quicktime")
+        );
     }
 }

@@ -1,0 +1,187 @@
+//! Every endpoint's happy path through the typed client, against the real sandbox.
+
+mod client_harness;
+
+use client_harness::*;
+use cyberbara::types::{GenerationRequest, MediaType, QuoteRequest, Scene, TaskStatus, UsageQuery};
+use cyberbara::{ApiKey, Client};
+use futures_util::StreamExt;
+use serde_json::json;
+
+fn image_request(prompt: &str) -> GenerationRequest {
+    GenerationRequest {
+        model: "nano-banana-pro".into(),
+        prompt: Some(prompt.into()),
+        scene: Some(Scene::TextToImage),
+        options: json!({ "resolution": "1k" }).as_object().unwrap().clone(),
+    }
+}
+
+#[tokio::test]
+async fn models_list_and_filter() {
+    let env = start().await;
+    let all = env.client.list_models(None).await.unwrap();
+    assert!(all.models.iter().any(|m| m.model == "nano-banana-pro"));
+    assert!(all.models.iter().any(|m| m.model == "sora-2"));
+    assert_eq!(all.total, all.models.len());
+
+    let videos = env
+        .client
+        .list_models(Some(&MediaType::Video))
+        .await
+        .unwrap();
+    assert!(!videos.models.is_empty());
+    assert!(videos
+        .models
+        .iter()
+        .all(|m| m.media_type == MediaType::Video));
+    assert!(videos.models.len() < all.models.len());
+}
+
+#[tokio::test]
+async fn base_url_spellings_all_reach_the_api() {
+    let env = start().await;
+    for base in [
+        env.base.clone(),
+        format!("{}/", env.base),
+        format!("{}/api/v1", env.base),
+        format!("{}/api/v1/", env.base),
+    ] {
+        let client = Client::new(&base, ApiKey::new(KEY)).unwrap();
+        let balance = client
+            .balance()
+            .await
+            .unwrap_or_else(|e| panic!("{base}: {e}"));
+        assert_eq!(balance.remaining_credits, 500, "{base}");
+    }
+}
+
+#[tokio::test]
+async fn quote_generate_task_usage_flow() {
+    let env = start().await;
+    let before = env.client.balance().await.unwrap();
+    assert_eq!(before.remaining_credits, 500);
+
+    let quote = env
+        .client
+        .quote(&QuoteRequest {
+            model: "nano-banana-pro".into(),
+            media_type: Some(MediaType::Image),
+            scene: Some(Scene::TextToImage),
+            options: json!({ "resolution": "1k" }).as_object().unwrap().clone(),
+        })
+        .await
+        .unwrap();
+    assert!(quote.estimated_credits > 0);
+    assert!(quote.can_afford);
+    assert_eq!(quote.remaining_credits, 500);
+
+    env.next_task("success", 100).await;
+    let created = env
+        .client
+        .generate_image(&image_request("A cinematic portrait under neon rain"))
+        .await
+        .unwrap();
+    assert_eq!(created.media_type, MediaType::Image);
+    assert_eq!(created.credits.cost, quote.estimated_credits);
+    assert_eq!(created.credits.remaining, 500 - quote.estimated_credits);
+
+    let task = env.client.task(&created.task_id).await.unwrap();
+    assert_eq!(task.id, created.task_id);
+    assert_eq!(task.model, "nano-banana-pro");
+
+    let last = env
+        .client
+        .wait_for_task(&created.task_id)
+        .collect::<Vec<_>>()
+        .await
+        .pop()
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.status, TaskStatus::Success);
+    assert!(!last.output.images.is_empty());
+
+    let after = env.client.balance().await.unwrap();
+    assert_eq!(after.remaining_credits, 500 - quote.estimated_credits);
+
+    let usage = env.client.usage(&UsageQuery::default()).await.unwrap();
+    assert_eq!(
+        usage.summary.total_credits_consumed,
+        quote.estimated_credits
+    );
+    assert!(usage
+        .items
+        .iter()
+        .any(|i| i.task_id.as_deref() == Some(created.task_id.as_str())));
+
+    let paged = env
+        .client
+        .usage(&UsageQuery {
+            page: Some(1),
+            limit: Some(5),
+            from: Some("2020-01-01".into()),
+            to: Some("2999-12-31".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(paged.summary.limit, 5);
+    assert_eq!(paged.items.len(), usage.items.len());
+}
+
+#[tokio::test]
+async fn video_audio_and_music_routes_create_tasks() {
+    // The v1 sandbox has no audio or music model of its own; these stand for models a
+    // newer server lists and the client's catalogue does not know.
+    let extra: Vec<cyberbara::types::ModelInfo> = serde_json::from_value(json!([
+        { "model": "suno-sound-v5", "media_type": "audio", "supported_scenes": ["text-to-audio"] },
+        { "model": "suno-music-v5", "media_type": "music", "supported_scenes": ["text-to-music"] }
+    ]))
+    .unwrap();
+    let env = start_with(cyberbara_sandbox::SandboxConfig {
+        extra_models: extra,
+        ..Default::default()
+    })
+    .await;
+    let video = env
+        .client
+        .generate_video(&GenerationRequest {
+            model: "sora-2".into(),
+            prompt: Some("A calm drone shot over snowy mountains at sunrise".into()),
+            scene: Some(Scene::TextToVideo),
+            options: json!({ "duration": "10" }).as_object().unwrap().clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(video.media_type, MediaType::Video);
+    assert_eq!(video.model, "sora-2");
+
+    for (route, scene) in [
+        (MediaType::Audio, Scene::TextToAudio),
+        (MediaType::Music, Scene::TextToMusic),
+    ] {
+        let listed = env.client.list_models(Some(&route)).await.unwrap();
+        let model = listed
+            .models
+            .first()
+            .unwrap_or_else(|| panic!("the sandbox lists no {route} model"))
+            .model
+            .clone();
+        let created = env
+            .client
+            .generate(
+                &route,
+                &GenerationRequest {
+                    model,
+                    prompt: Some("rain on a tin roof".into()),
+                    scene: Some(scene),
+                    options: Default::default(),
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{route}: {e}"));
+        assert_eq!(created.media_type, route);
+        let stats = env.stats().await;
+        let path = format!("POST /api/v1/{}/generations", route.as_str());
+        assert_eq!(stats.get(&path), Some(&1), "{stats:?}");
+    }
+}

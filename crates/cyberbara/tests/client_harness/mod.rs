@@ -1,0 +1,198 @@
+//! Shared setup for the client tests: a real sandbox on 127.0.0.1:0, a client with
+//! short retry and poll intervals, and the sandbox's test controls over HTTP.
+#![allow(dead_code)]
+
+use cyberbara::types::ModelInfo;
+use cyberbara::{ApiKey, Client, ClientOptions, PollPolicy, RetryPolicy};
+use cyberbara_sandbox::{Sandbox, SandboxConfig};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const KEY: &str = "sk-client-test-0123456789abcdef";
+
+/// A 1×1 PNG, valid down to its CRCs.
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x04, 0x00, 0x00, 0x00, 0xb5, 0x1c, 0x0c,
+    0x02, 0x00, 0x00, 0x00, 0x0b, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64, 0x60, 0x00, 0x00,
+    0x00, 0x06, 0x00, 0x02, 0x30, 0x81, 0xd0, 0x2f, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44,
+    0xae, 0x42, 0x60, 0x82,
+];
+
+/// The start of an MP4: an `ftyp` box (isom, compatible isom/iso2/mp41).
+pub const MP4_HEAD: &[u8] =
+    b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2mp41\x00\x00\x00\x08free";
+
+pub struct Env {
+    pub sandbox: Sandbox,
+    pub base: String,
+    pub client: Client,
+    pub raw: reqwest::Client,
+}
+
+pub fn fast_options() -> ClientOptions {
+    ClientOptions {
+        retry: RetryPolicy {
+            max_retries: 3,
+            base: Duration::from_millis(10),
+            cap: Duration::from_millis(50),
+            max_retry_after: Duration::from_secs(5),
+        },
+        poll: PollPolicy {
+            initial: Duration::from_millis(20),
+            factor: 1.5,
+            max: Duration::from_millis(200),
+        },
+        ..ClientOptions::default()
+    }
+}
+
+pub async fn start() -> Env {
+    start_with(SandboxConfig::default()).await
+}
+
+pub async fn start_with(mut config: SandboxConfig) -> Env {
+    config.api_keys.push(KEY.to_string());
+    let sandbox = Sandbox::start(config).await.expect("sandbox starts");
+    let base = sandbox.base_url();
+    let client = Client::with_options(&base, ApiKey::new(KEY), fast_options()).unwrap();
+    Env {
+        sandbox,
+        base,
+        client,
+        raw: reqwest::Client::new(),
+    }
+}
+
+/// A model only the server knows, to see the server's own refusals through the client.
+pub fn server_only_model() -> ModelInfo {
+    serde_json::from_value(json!({
+        "model": "future-image-model",
+        "media_type": "image",
+        "supported_scenes": ["text-to-image"]
+    }))
+    .unwrap()
+}
+
+impl Env {
+    pub fn client_with(&self, key: &str, options: ClientOptions) -> Client {
+        Client::with_options(&self.base, ApiKey::new(key), options).unwrap()
+    }
+
+    pub async fn stats(&self) -> HashMap<String, u64> {
+        let v: Value = self
+            .raw
+            .get(format!("{}/_sandbox/stats", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        serde_json::from_value(v["requests"].clone()).unwrap()
+    }
+
+    pub async fn count(&self, template: &str) -> u64 {
+        self.stats().await.get(template).copied().unwrap_or(0)
+    }
+
+    pub async fn fault(&self, spec: Value) {
+        let r = self
+            .raw
+            .post(format!("{}/_sandbox/faults", self.base))
+            .json(&spec)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_success(),
+            "fault refused: {}",
+            r.text().await.unwrap()
+        );
+    }
+
+    pub async fn set_credits(&self, key: &str, credits: i64) {
+        let r = self
+            .raw
+            .put(format!("{}/_sandbox/accounts/{key}", self.base))
+            .json(&json!({ "credits": credits }))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    }
+
+    pub async fn next_task(&self, outcome: &str, duration_ms: u64) {
+        let r = self
+            .raw
+            .post(format!("{}/_sandbox/next-task", self.base))
+            .json(&json!({ "api_key": KEY, "outcome": outcome, "duration_ms": duration_ms }))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    }
+
+    /// A request with the key but without the client, for what the client refuses to send.
+    pub fn raw_authed(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.raw
+            .request(method, format!("{}/api/v1/{path}", self.base))
+            .bearer_auth(KEY)
+    }
+}
+
+/// The `error.code` of a raw reply, asserting it is the envelope.
+pub async fn raw_code(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    let code = body["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an error envelope: {body}"))
+        .to_string();
+    (status, code)
+}
+
+/// A directory removed on drop, unique per test.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir = std::env::temp_dir().join(format!(
+            "cyberbara-client-{label}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// `head` followed by zeros up to `size` bytes, written sparsely.
+    pub fn sized_file(&self, name: &str, head: &[u8], size: u64) -> PathBuf {
+        let path = self.0.join(name);
+        let mut f = std::fs::File::create(&path).unwrap();
+        std::io::Write::write_all(&mut f, head).unwrap();
+        f.set_len(size).unwrap();
+        path
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

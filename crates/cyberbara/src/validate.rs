@@ -1,5 +1,5 @@
 //! Scene inference and request validation, reproducing the server's rules from the
-//! [`Catalogue`](crate::catalogue::Catalogue).
+//! [`Catalogue`].
 //!
 //! This is the one engine that interprets the catalogue's data. The sandbox answers with
 //! the code of the first [`FieldError`], so the order of errors is part of the contract:
@@ -105,7 +105,7 @@ impl Catalogue {
                     "model",
                     ErrorCode::InvalidModelForMediaType,
                     format!(
-                        "Model \"{name}\" generates {} but this is the {route} route; send it to /api/v1/{}/generations or pick a {route} model.",
+                        "Model \"{name}\" generates {} but this is the {route} route; send it to /api/v1/{}/generations or pick a model that generates {route}.",
                         spec.media_type,
                         route_path(&spec.media_type)
                     ),
@@ -756,13 +756,21 @@ mod tests {
                 &MediaType::Video,
             )
             .unwrap_err();
-        assert!(errs.len() >= 4, "{errs:?}");
-        for e in errs {
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "prompt",
+                "options.input_images",
+                "options.image_input",
+                "options.generationType",
+                "options.seed"
+            ]
+        );
+        for e in &errs {
             assert!(e.message.ends_with('.'), "{}", e.message);
-            assert!(
-                e.message.chars().next().unwrap().is_alphabetic()
-                    || e.message.starts_with("options.")
-            );
+            // A person must be able to tell which field to fix from the message alone.
+            assert!(e.message.contains(e.field.as_str()), "{}", e.message);
         }
     }
 }

@@ -314,7 +314,7 @@ async fn list_models(
     let models: Vec<ModelInfo> = state
         .listed_models()
         .into_iter()
-        .filter(|m| filter.as_ref().map_or(true, |f| &m.media_type == f))
+        .filter(|m| filter.as_ref().is_none_or(|f| &m.media_type == f))
         .collect();
     let total = models.len();
     Ok(data(ModelList { models, total }))

@@ -25,7 +25,9 @@ use crate::tasks::Scripted;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum FaultKind {
+    #[serde(rename = "status_503")]
     Status503,
+    #[serde(rename = "status_429")]
     Status429,
     Drop,
     Stall,

@@ -86,7 +86,7 @@ fn sniff(head: &[u8], declared: Option<&str>) -> Option<(&'static str, &'static 
             at += 4;
         }
         let major = brands[0];
-        let has = |b: &[u8]| brands.iter().any(|x| *x == b);
+        let has = |b: &[u8]| brands.contains(&b);
         if major == b"avif" || major == b"avis" {
             return Some(("image/avif", "avif"));
         }

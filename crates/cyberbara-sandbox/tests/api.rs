@@ -22,7 +22,10 @@ async fn missing_and_unknown_keys_are_401_with_distinct_codes() {
 
     let (status, v) = env.get("nope", "/api/v1/credits/balance").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(v, json!({"error": {"code": "invalid_api_key", "message": "Invalid API key."}}));
+    assert_eq!(
+        v,
+        json!({"error": {"code": "invalid_api_key", "message": "Invalid API key."}})
+    );
 
     // Both documented header forms authenticate.
     let resp = env
@@ -50,8 +53,14 @@ async fn balance_has_the_documented_fields() {
     assert_eq!(d["remaining_credits"], 44);
     assert!(uuid::Uuid::parse_str(d["user_id"].as_str().unwrap()).is_ok());
     let updated = d["updated_at"].as_str().unwrap();
-    assert!(chrono::DateTime::parse_from_rfc3339(updated).is_ok(), "{updated}");
-    assert!(updated.ends_with('Z') && updated.len() == 24, "millisecond UTC: {updated}");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(updated).is_ok(),
+        "{updated}"
+    );
+    assert!(
+        updated.ends_with('Z') && updated.len() == 24,
+        "millisecond UTC: {updated}"
+    );
 }
 
 #[tokio::test]
@@ -70,9 +79,22 @@ async fn models_list_filters_by_media_type() {
     assert_eq!(status, StatusCode::OK);
     let models = all["data"]["models"].as_array().unwrap();
     assert_eq!(all["data"]["total"], models.len());
-    let names: Vec<&str> = models.iter().map(|m| m["model"].as_str().unwrap()).collect();
-    for expected in ["nano-banana-pro", "nano-banana-2", "sora-2", "kling-2.6", "veo-3.1-fast", "suno-music-v5"] {
-        assert!(names.contains(&expected), "{expected} missing from {names:?}");
+    let names: Vec<&str> = models
+        .iter()
+        .map(|m| m["model"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "nano-banana-pro",
+        "nano-banana-2",
+        "sora-2",
+        "kling-2.6",
+        "veo-3.1-fast",
+        "suno-music-v5",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
     }
 
     let (_, video) = env.get("k-models", "/api/v1/models?media_type=video").await;
@@ -80,16 +102,24 @@ async fn models_list_filters_by_media_type() {
     assert!(!video.is_empty());
     assert!(video.iter().all(|m| m["media_type"] == "video"));
     let sora = video.iter().find(|m| m["model"] == "sora-2").unwrap();
-    assert_eq!(sora["supported_scenes"], json!(["text-to-video", "image-to-video"]));
+    assert_eq!(
+        sora["supported_scenes"],
+        json!(["text-to-video", "image-to-video"])
+    );
 
     let (_, music) = env.get("k-models", "/api/v1/models?media_type=music").await;
     assert_eq!(music["data"]["total"], 1);
     assert_eq!(music["data"]["models"][0]["model"], "suno-music-v5");
 
-    let (status, bad) = env.get("k-models", "/api/v1/models?media_type=hologram").await;
+    let (status, bad) = env
+        .get("k-models", "/api/v1/models?media_type=hologram")
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(code(&bad), "invalid_media_type");
-    assert_eq!(bad["error"]["message"], "media_type must be \"image\" or \"video\".");
+    assert_eq!(
+        bad["error"]["message"],
+        "media_type must be \"image\" or \"video\"."
+    );
 }
 
 #[tokio::test]
@@ -122,58 +152,103 @@ async fn quote_matches_the_spec_example_and_reports_affordability() {
 
     // media_type inferred from the model; duration moves the price.
     let (_, ten) = env
-        .post("k-quote", "/api/v1/credits/quote", json!({"model": "sora-2", "options": {"duration": "10"}}))
+        .post(
+            "k-quote",
+            "/api/v1/credits/quote",
+            json!({"model": "sora-2", "options": {"duration": "10"}}),
+        )
         .await;
     assert_eq!(ten["data"]["media_type"], "video");
     assert_eq!(ten["data"]["estimated_credits"], 20);
     let (_, fifteen) = env
-        .post("k-quote", "/api/v1/credits/quote", json!({"model": "sora-2", "options": {"duration": 15}}))
+        .post(
+            "k-quote",
+            "/api/v1/credits/quote",
+            json!({"model": "sora-2", "options": {"duration": 15}}),
+        )
         .await;
     assert!(fifteen["data"]["estimated_credits"].as_i64().unwrap() > 20);
     assert_eq!(fifteen["data"]["can_afford"], true);
 
     let (_, pro) = env
-        .post("k-quote", "/api/v1/credits/quote", json!({"model": "sora-2-pro", "options": {"duration": 15, "resolution": "high"}}))
+        .post(
+            "k-quote",
+            "/api/v1/credits/quote",
+            json!({"model": "sora-2-pro", "options": {"duration": 15, "resolution": "high"}}),
+        )
         .await;
     assert!(pro["data"]["estimated_credits"].as_i64().unwrap() > 44);
     assert_eq!(pro["data"]["can_afford"], false);
 
     let (_, fallback) = env
-        .post("k-quote", "/api/v1/credits/quote", json!({"model": "midjourney-v7"}))
+        .post(
+            "k-quote",
+            "/api/v1/credits/quote",
+            json!({"model": "midjourney-v7"}),
+        )
         .await;
     assert_eq!(fallback["data"]["fallback_pricing"], true);
     assert!(fallback["data"]["estimated_credits"].as_i64().unwrap() > 0);
 
     let (status, v) = env
-        .post("k-quote", "/api/v1/credits/quote", json!({"model": "dall-e-9"}))
+        .post(
+            "k-quote",
+            "/api/v1/credits/quote",
+            json!({"model": "dall-e-9"}),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(v, json!({"error": {"code": "unsupported_model", "message": "Model is not supported."}}));
+    assert_eq!(
+        v,
+        json!({"error": {"code": "unsupported_model", "message": "Model is not supported."}})
+    );
 
     let (_, v) = env
-        .post("k-quote", "/api/v1/credits/quote", json!({"model": "sora-2", "media_type": "image"}))
+        .post(
+            "k-quote",
+            "/api/v1/credits/quote",
+            json!({"model": "sora-2", "media_type": "image"}),
+        )
         .await;
     assert_eq!(code(&v), "invalid_model_for_media_type");
     let (_, v) = env
-        .post("k-quote", "/api/v1/credits/quote", json!({"model": "sora-2", "media_type": "hologram"}))
+        .post(
+            "k-quote",
+            "/api/v1/credits/quote",
+            json!({"model": "sora-2", "media_type": "hologram"}),
+        )
         .await;
     assert_eq!(code(&v), "invalid_media_type");
     let (_, v) = env
-        .post("k-quote", "/api/v1/credits/quote", json!({"model": "sora-2", "scene": "video-to-video"}))
+        .post(
+            "k-quote",
+            "/api/v1/credits/quote",
+            json!({"model": "sora-2", "scene": "video-to-video"}),
+        )
         .await;
     assert_eq!(code(&v), "scene_not_supported");
     let (_, v) = env
-        .post("k-quote", "/api/v1/credits/quote", json!({"model": "sora-2", "scene": "sideways"}))
+        .post(
+            "k-quote",
+            "/api/v1/credits/quote",
+            json!({"model": "sora-2", "scene": "sideways"}),
+        )
         .await;
     assert_eq!(code(&v), "invalid_scene");
-    let (_, v) = env.post("k-quote", "/api/v1/credits/quote", json!({})).await;
+    let (_, v) = env
+        .post("k-quote", "/api/v1/credits/quote", json!({}))
+        .await;
     assert_eq!(code(&v), "invalid_model");
 }
 
 #[tokio::test]
 async fn bodies_that_are_not_json_are_invalid_json() {
     let env = start(&["k-json"]).await;
-    for path in ["/api/v1/credits/quote", "/api/v1/images/generations", "/api/v1/videos/generations"] {
+    for path in [
+        "/api/v1/credits/quote",
+        "/api/v1/images/generations",
+        "/api/v1/videos/generations",
+    ] {
         let resp = env
             .http
             .post(env.url(path))
@@ -205,17 +280,27 @@ async fn task_lookup_distinguishes_bad_ids_from_unknown_ones() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(code(&v), "invalid_task_id");
     let (status, v) = env
-        .get("k-task", "/api/v1/tasks/2fa99a50-fb96-407b-a562-82de8265f48e")
+        .get(
+            "k-task",
+            "/api/v1/tasks/2fa99a50-fb96-407b-a562-82de8265f48e",
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(v, json!({"error": {"code": "task_not_found", "message": "Task not found."}}));
+    assert_eq!(
+        v,
+        json!({"error": {"code": "task_not_found", "message": "Task not found."}})
+    );
 }
 
 #[tokio::test]
 async fn accounts_are_isolated() {
     let env = start(&["k-alice", "k-bob"]).await;
     let (status, created) = env
-        .post("k-alice", "/api/v1/images/generations", json!({"model": "nano-banana-pro", "prompt": "alice's cat"}))
+        .post(
+            "k-alice",
+            "/api/v1/images/generations",
+            json!({"model": "nano-banana-pro", "prompt": "alice's cat"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let id = created["data"]["task_id"].as_str().unwrap();
@@ -236,7 +321,9 @@ async fn unknown_routes_use_the_error_envelope() {
     let env = start(&["k-404"]).await;
     let (status, v) = env.get("k-404", "/api/v1/nothing-here").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(v["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
     let resp = env
         .http
         .delete(env.url("/api/v1/credits/balance"))

@@ -9,7 +9,9 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 async fn create(env: &Env, key: &str, route: &str, body: Value) -> Value {
-    let (status, v) = env.post(key, &format!("/api/v1/{route}/generations"), body).await;
+    let (status, v) = env
+        .post(key, &format!("/api/v1/{route}/generations"), body)
+        .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     v["data"].clone()
 }
@@ -69,17 +71,25 @@ async fn output_format_and_resolution_change_the_file() {
         json!({"model": "nano-banana-2", "prompt": "square jpeg", "options": {"resolution": "2k", "output_format": "jpeg"}}),
     )
     .await;
-    assert_eq!(created["scene"], "text-to-image", "inferred without image_input");
-    let (task, _) = env.wait_final("k-fmt", created["task_id"].as_str().unwrap()).await;
+    assert_eq!(
+        created["scene"], "text-to-image",
+        "inferred without image_input"
+    );
+    let (task, _) = env
+        .wait_final("k-fmt", created["task_id"].as_str().unwrap())
+        .await;
     assert_eq!(task["status"], "success");
-    let (_, headers, bytes) = env.fetch(task["output"]["images"][0].as_str().unwrap()).await;
+    let (_, headers, bytes) = env
+        .fetch(task["output"]["images"][0].as_str().unwrap())
+        .await;
     assert_eq!(headers["content-type"], "image/jpeg");
     let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).unwrap();
     assert_eq!((img.width(), img.height()), (2048, 2048));
 }
 
 fn mp4_facts(bytes: &[u8]) -> (f64, Vec<(mp4::MediaType, u16, u16)>) {
-    let reader = mp4::Mp4Reader::read_header(std::io::Cursor::new(bytes), bytes.len() as u64).unwrap();
+    let reader =
+        mp4::Mp4Reader::read_header(std::io::Cursor::new(bytes), bytes.len() as u64).unwrap();
     let tracks = reader
         .tracks()
         .values()
@@ -101,7 +111,9 @@ async fn video_task_produces_an_h264_mp4_of_the_requested_duration() {
     .await;
     assert_eq!(created["credits"]["cost"], 20);
     assert_eq!(created["credits"]["remaining"], 480);
-    let (task, seen) = env.wait_final("k-vid", created["task_id"].as_str().unwrap()).await;
+    let (task, seen) = env
+        .wait_final("k-vid", created["task_id"].as_str().unwrap())
+        .await;
     assert_eq!(seen.last().map(String::as_str), Some("success"));
     assert_eq!(task["output"]["images"], json!([]));
     let url = task["output"]["videos"][0].as_str().unwrap();
@@ -121,8 +133,12 @@ async fn video_task_produces_an_h264_mp4_of_the_requested_duration() {
         json!({"model": "kling-2.6", "prompt": "portrait clip", "options": {"duration": 5, "aspect_ratio": "9:16"}}),
     )
     .await;
-    let (task, _) = env.wait_final("k-vid", created["task_id"].as_str().unwrap()).await;
-    let (_, _, bytes) = env.fetch(task["output"]["videos"][0].as_str().unwrap()).await;
+    let (task, _) = env
+        .wait_final("k-vid", created["task_id"].as_str().unwrap())
+        .await;
+    let (_, _, bytes) = env
+        .fetch(task["output"]["videos"][0].as_str().unwrap())
+        .await;
     let (duration, tracks) = mp4_facts(&bytes);
     assert!((duration - 5.0).abs() < 0.5, "duration {duration}");
     assert!(tracks[0].2 > tracks[0].1, "9:16 is taller than wide");
@@ -133,24 +149,66 @@ async fn validation_errors_use_the_documented_codes() {
     let env = start(&["k-val"]).await;
     let cases = [
         ("images", json!({"prompt": "no model"}), "invalid_model"),
-        ("images", json!({"model": "dall-e-9", "prompt": "x"}), "unsupported_model"),
-        ("images", json!({"model": "sora-2", "prompt": "x"}), "invalid_model_for_media_type"),
-        ("videos", json!({"model": "nano-banana-pro", "prompt": "x"}), "invalid_model_for_media_type"),
-        ("images", json!({"model": "nano-banana-pro", "prompt": "x", "scene": "sideways"}), "invalid_scene"),
-        ("videos", json!({"model": "sora-2", "prompt": "x", "scene": "video-to-video"}), "scene_not_supported"),
-        ("videos", json!({"model": "kling-2.6", "prompt": "x", "options": {"duration": 7}}), "invalid_request"),
-        ("images", json!({"model": "nano-banana-pro"}), "invalid_request"),
-        ("videos", json!({"model": "veo-3.1-fast", "prompt": "x", "options": {"seed": 5}}), "invalid_request"),
+        (
+            "images",
+            json!({"model": "dall-e-9", "prompt": "x"}),
+            "unsupported_model",
+        ),
+        (
+            "images",
+            json!({"model": "sora-2", "prompt": "x"}),
+            "invalid_model_for_media_type",
+        ),
+        (
+            "videos",
+            json!({"model": "nano-banana-pro", "prompt": "x"}),
+            "invalid_model_for_media_type",
+        ),
+        (
+            "images",
+            json!({"model": "nano-banana-pro", "prompt": "x", "scene": "sideways"}),
+            "invalid_scene",
+        ),
+        (
+            "videos",
+            json!({"model": "sora-2", "prompt": "x", "scene": "video-to-video"}),
+            "scene_not_supported",
+        ),
+        (
+            "videos",
+            json!({"model": "kling-2.6", "prompt": "x", "options": {"duration": 7}}),
+            "invalid_request",
+        ),
+        (
+            "images",
+            json!({"model": "nano-banana-pro"}),
+            "invalid_request",
+        ),
+        (
+            "videos",
+            json!({"model": "veo-3.1-fast", "prompt": "x", "options": {"seed": 5}}),
+            "invalid_request",
+        ),
     ];
     for (route, body, expected) in cases {
-        let (status, v) = env.post("k-val", &format!("/api/v1/{route}/generations"), body.clone()).await;
+        let (status, v) = env
+            .post(
+                "k-val",
+                &format!("/api/v1/{route}/generations"),
+                body.clone(),
+            )
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {v}");
         assert_eq!(code(&v), expected, "{body}: {v}");
         let errors = v["error"]["details"]["errors"].as_array().unwrap();
         assert_eq!(errors[0]["code"], expected);
         assert_eq!(errors[0]["message"], v["error"]["message"]);
     }
-    assert_eq!(env.balance("k-val").await, 500, "refused requests cost nothing");
+    assert_eq!(
+        env.balance("k-val").await,
+        500,
+        "refused requests cost nothing"
+    );
     let (_, usage) = env.get("k-val", "/api/v1/credits/usage").await;
     assert_eq!(usage["data"]["summary"]["total"], 0);
 }
@@ -160,17 +218,29 @@ async fn short_balance_is_402_with_required_and_remaining() {
     let env = start(&["k-poor"]).await;
     env.set_credits("k-poor", 19).await;
     let (status, v) = env
-        .post("k-poor", "/api/v1/videos/generations",
-              json!({"model": "sora-2", "prompt": "x", "options": {"duration": "10"}}))
+        .post(
+            "k-poor",
+            "/api/v1/videos/generations",
+            json!({"model": "sora-2", "prompt": "x", "options": {"duration": "10"}}),
+        )
         .await;
     assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
     assert_eq!(code(&v), "insufficient_credits");
     assert_eq!(v["error"]["message"], "Insufficient credits.");
-    assert_eq!(v["error"]["details"], json!({"required": 20, "remaining": 19}));
+    assert_eq!(
+        v["error"]["details"],
+        json!({"required": 20, "remaining": 19})
+    );
     assert_eq!(env.balance("k-poor").await, 19);
     // Exactly enough is enough.
     env.set_credits("k-poor", 20).await;
-    let created = create(&env, "k-poor", "videos", json!({"model": "sora-2", "prompt": "x"})).await;
+    let created = create(
+        &env,
+        "k-poor",
+        "videos",
+        json!({"model": "sora-2", "prompt": "x"}),
+    )
+    .await;
     assert_eq!(created["credits"]["remaining"], 0);
 }
 
@@ -218,10 +288,26 @@ async fn next_task_control_scripts_outcome_and_duration_in_order() {
         assert!(resp.status().is_success());
     }
     let started = std::time::Instant::now();
-    let first = create(&env, "k-next", "videos", json!({"model": "sora-2", "prompt": "one"})).await;
-    let second = create(&env, "k-next", "images", json!({"model": "nano-banana-pro", "prompt": "two"})).await;
-    let (a, _) = env.wait_final("k-next", first["task_id"].as_str().unwrap()).await;
-    let (b, _) = env.wait_final("k-next", second["task_id"].as_str().unwrap()).await;
+    let first = create(
+        &env,
+        "k-next",
+        "videos",
+        json!({"model": "sora-2", "prompt": "one"}),
+    )
+    .await;
+    let second = create(
+        &env,
+        "k-next",
+        "images",
+        json!({"model": "nano-banana-pro", "prompt": "two"}),
+    )
+    .await;
+    let (a, _) = env
+        .wait_final("k-next", first["task_id"].as_str().unwrap())
+        .await;
+    let (b, _) = env
+        .wait_final("k-next", second["task_id"].as_str().unwrap())
+        .await;
     assert_eq!(a["status"], "failed");
     assert_eq!(b["status"], "success");
     // At speed 1 these would take 45 s and 6 s without the script.
@@ -238,8 +324,16 @@ async fn fail_rate_one_fails_every_task() {
         ..Default::default()
     })
     .await;
-    let created = create(&env, "k-rate", "images", json!({"model": "nano-banana-2", "prompt": "x"})).await;
-    let (task, _) = env.wait_final("k-rate", created["task_id"].as_str().unwrap()).await;
+    let created = create(
+        &env,
+        "k-rate",
+        "images",
+        json!({"model": "nano-banana-2", "prompt": "x"}),
+    )
+    .await;
+    let (task, _) = env
+        .wait_final("k-rate", created["task_id"].as_str().unwrap())
+        .await;
     assert_eq!(task["status"], "failed");
     assert_eq!(env.balance("k-rate").await, 500);
 }
@@ -269,10 +363,17 @@ async fn image_to_image_uses_an_uploaded_reference() {
                "options": {"image_input": [url]}}),
     )
     .await;
-    assert_eq!(created["scene"], "image-to-image", "inferred from image_input");
-    let (task, _) = env.wait_final("k-i2i", created["task_id"].as_str().unwrap()).await;
+    assert_eq!(
+        created["scene"], "image-to-image",
+        "inferred from image_input"
+    );
+    let (task, _) = env
+        .wait_final("k-i2i", created["task_id"].as_str().unwrap())
+        .await;
     assert_eq!(task["status"], "success");
-    let (_, _, bytes) = env.fetch(task["output"]["images"][0].as_str().unwrap()).await;
+    let (_, _, bytes) = env
+        .fetch(task["output"]["images"][0].as_str().unwrap())
+        .await;
     assert!(image::load_from_memory(&bytes).is_ok());
 
     let created = create(
@@ -283,7 +384,9 @@ async fn image_to_image_uses_an_uploaded_reference() {
     )
     .await;
     assert_eq!(created["scene"], "image-to-video");
-    let (task, _) = env.wait_final("k-i2i", created["task_id"].as_str().unwrap()).await;
+    let (task, _) = env
+        .wait_final("k-i2i", created["task_id"].as_str().unwrap())
+        .await;
     assert_eq!(task["status"], "success");
 }
 
@@ -302,10 +405,18 @@ async fn audio_and_music_routes_serve_models_of_those_types() {
     })
     .await;
     for route in ["audio", "audios"] {
-        let created = create(&env, "k-audio", route, json!({"model": "suno-sound-v5", "prompt": "rain", "options": {"loop": false}})).await;
+        let created = create(
+            &env,
+            "k-audio",
+            route,
+            json!({"model": "suno-sound-v5", "prompt": "rain", "options": {"loop": false}}),
+        )
+        .await;
         assert_eq!(created["media_type"], "audio");
         assert!(created["credits"]["cost"].as_i64().unwrap() > 0);
-        let (task, _) = env.wait_final("k-audio", created["task_id"].as_str().unwrap()).await;
+        let (task, _) = env
+            .wait_final("k-audio", created["task_id"].as_str().unwrap())
+            .await;
         assert_eq!(task["status"], "success");
         let url = task["output"]["audios"][0].as_str().unwrap();
         let (status, headers, bytes) = env.fetch(url).await;
@@ -314,11 +425,21 @@ async fn audio_and_music_routes_serve_models_of_those_types() {
         assert_eq!(&bytes[..4], b"RIFF");
         assert_eq!(&bytes[8..12], b"WAVE");
     }
-    let created = create(&env, "k-audio", "music", json!({"model": "suno-music-v5", "prompt": "lofi", "options": {"instrumental": true}})).await;
+    let created = create(
+        &env,
+        "k-audio",
+        "music",
+        json!({"model": "suno-music-v5", "prompt": "lofi", "options": {"instrumental": true}}),
+    )
+    .await;
     assert_eq!(created["media_type"], "music");
     assert_eq!(created["scene"], "text-to-music");
     let (status, v) = env
-        .post("k-audio", "/api/v1/music/generations", json!({"model": "suno-sound-v5", "prompt": "x"}))
+        .post(
+            "k-audio",
+            "/api/v1/music/generations",
+            json!({"model": "suno-sound-v5", "prompt": "x"}),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(code(&v), "invalid_model_for_media_type");

@@ -37,8 +37,8 @@ pub async fn start_with(config: SandboxConfig) -> Env {
 pub async fn body(resp: reqwest::Response) -> (StatusCode, Value) {
     let status = resp.status();
     let text = resp.text().await.unwrap();
-    let value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("reply is not JSON ({e}): {text:?}"));
+    let value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("reply is not JSON ({e}): {text:?}"));
     (status, value)
 }
 

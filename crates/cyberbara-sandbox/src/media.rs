@@ -1,29 +1,33 @@
 //! Real, deterministic media for the sandbox's task outputs.
 //!
-//! Every output is a genuine file that browsers, WebKitGTK/GStreamer and the `image` crate
-//! decode, derived only from the prompt and the seed: the same inputs give identical bytes,
-//! different prompts give visibly different pictures (palette, gradient direction, shapes and
-//! one "barcode" row per prompt word, all taken from a SHA-256 of prompt and seed).
+//! Every output is a genuine file that browsers, WebKitGTK/GStreamer and the `image` crate decode,
+//! derived only from the prompt and the seed: the same inputs give identical bytes, different
+//! prompts give visibly different pictures (palette, gradient direction, shapes and one "barcode"
+//! row per prompt word, all taken from a SHA-256 of prompt and seed).
 //!
 //! Sizes chosen:
-//! - Images: the long side follows `resolution` (`1K` → 1024, `2K` → 2048, `4K` → 4096,
-//!   anything else → 1024) and the short side follows `aspect_ratio` (`W:H`, `landscape` →
-//!   16:9, `portrait` → 9:16, `square` → 1:1; `Auto` or unknown → 1:1; ratios are clamped to
-//!   4:1 either way). Sides are even. Pictures are drawn at most
-//!   [`DESIGN_LONG_SIDE`] pixels long and enlarged with a nearest filter, because a client only
-//!   needs a real file of the promised size, and a 4K PNG must still render in well under a
-//!   second in a debug build.
-//! - Videos: H.264 constrained-baseline in MP4 (`avc1`, yuv420p, `moov` before `mdat` so
-//!   playback starts before the download ends), [`VIDEO_LONG_SIDE`] pixels on the long side
-//!   and [`VIDEO_FPS`] frames per second. They are deliberately small: tests and the desktop
-//!   app fetch many of them over loopback, a 30 s clip stays a few hundred kilobytes and
-//!   encodes in well under a second, and the size of a video is not what a client checks.
-//!   Durations of 1–30 s are accepted ([`MIN_VIDEO_SECS`], [`MAX_VIDEO_SECS`]).
+//! - Images: the long side follows `resolution` (`1K` → 1024, `2K` → 2048, `4K` → 4096, anything
+//!   else → 1024) and the short side follows `aspect_ratio` (`W:H`, `landscape` → 16:9, `portrait`
+//!   → 9:16, `square` → 1:1; `Auto` or unknown → 1:1; ratios are clamped to 4:1 either way). Sides
+//!   are even. Pictures are drawn at most [`DESIGN_LONG_SIDE`](crate::media::DESIGN_LONG_SIDE)
+//!   pixels long and each drawn pixel is repeated 2, 4 or 8 times (nearest filter), because a
+//!   client only needs a real file of the promised size and a 4K output must still take well under
+//!   a second in a debug build. For 4K JPEGs the `image` crate's encoder alone takes seconds, so
+//!   they go through a small exact encoder that exploits the 4× repetition.
+//! - Videos: H.264 constrained-baseline in MP4 (`avc1`, yuv420p, `moov` before `mdat` so playback
+//!   starts before the download ends), [`VIDEO_LONG_SIDE`](crate::media::VIDEO_LONG_SIDE) pixels on
+//!   the long side and [`VIDEO_FPS`](crate::media::VIDEO_FPS) frames per second. They are
+//!   deliberately small: tests and the desktop app fetch many of them over loopback, a 30 s clip
+//!   stays a few hundred kilobytes and encodes in well under a second, and the size of a video is
+//!   not what a client checks. Durations of 1–30 s are accepted
+//!   ([`MIN_VIDEO_SECS`](crate::media::MIN_VIDEO_SECS),
+//!   [`MAX_VIDEO_SECS`](crate::media::MAX_VIDEO_SECS)).
 //!
-//! Image-to-X tasks pass the reference bytes (PNG, JPEG, WebP or GIF): the reference is fitted
-//! to the output (cropped to cover it) and tinted with the prompt's colour. A reference that
-//! cannot be decoded falls back to the plain picture; [`render_image_with_outcome`] and
-//! [`render_video_with_outcome`] say which happened.
+//! Image-to-X tasks pass the reference bytes (PNG, JPEG, WebP or GIF): the reference is fitted to
+//! the output (cropped to cover it) and tinted with the prompt's colour. A reference that cannot be
+//! decoded falls back to the plain picture;
+//! [`render_image_with_outcome`](crate::media::render_image_with_outcome) and
+//! [`render_video_with_outcome`](crate::media::render_video_with_outcome) say which happened.
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};

@@ -256,12 +256,12 @@ fn paint_base(canvas: &mut Canvas, scene: &Scene, reference: Option<&[u8]>) -> R
         return ReferenceUse::NotGiven;
     };
     match image::load_from_memory(bytes) {
-        Ok(decoded) => {
+        Ok(decoded) if decoded.width() > 0 && decoded.height() > 0 => {
             canvas.cover_with(&decoded.to_rgb8());
             canvas.tint(scene.palette.tint);
             ReferenceUse::Applied
         }
-        Err(_) => {
+        _ => {
             scene.paint_background(canvas);
             ReferenceUse::Unreadable
         }
@@ -1671,6 +1671,8 @@ mod tests {
             assert!((got - secs).abs() <= frame, "{got} s for {secs} s");
             assert_eq!(video.profile_idc, 66, "baseline profile");
             assert_eq!(video.sps[1], 66);
+            // constraint_set1_flag: constrained baseline, which every browser decoder accepts.
+            assert_ne!(video.sps[2] & 0x40, 0, "constrained baseline");
             assert!(video.samples[0].is_sync, "the first sample is a keyframe");
             // No parameter sets inside samples: avcC carries them.
             for sample in &video.samples {

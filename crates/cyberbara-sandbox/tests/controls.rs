@@ -214,7 +214,7 @@ async fn prompt_directive_sets_the_run_time() {
         .post(
             "k-ms",
             "/api/v1/images/generations",
-            json!({"model": "nano-banana-pro", "prompt": "quick [sandbox:ms=400]"}),
+            json!({"model": "nano-banana-pro", "prompt": "quick [sandbox:ms=1500]"}),
         )
         .await;
     let (task, seen) = env

@@ -21,7 +21,7 @@ async fn image_task_charges_then_runs_to_a_decodable_image_of_the_requested_size
     let env = start_with(SandboxConfig {
         api_keys: vec!["k-img".into()],
         credits: 44,
-        speed: 5.0, // 1.2 s: long enough to observe pending and processing
+        speed: 2.0, // 3 s: 0.6 s pending, then processing, so polling sees each phase
         ..Default::default()
     })
     .await;
@@ -371,10 +371,25 @@ async fn image_to_image_uses_an_uploaded_reference() {
         .wait_final("k-i2i", created["task_id"].as_str().unwrap())
         .await;
     assert_eq!(task["status"], "success");
-    let (_, _, bytes) = env
+    let (_, _, with_reference) = env
         .fetch(task["output"]["images"][0].as_str().unwrap())
         .await;
-    assert!(image::load_from_memory(&bytes).is_ok());
+    assert!(image::load_from_memory(&with_reference).is_ok());
+    // The same prompt without the reference draws something else: the upload was used.
+    let plain = create(
+        &env,
+        "k-i2i",
+        "images",
+        json!({"model": "nano-banana-pro", "prompt": "Keep composition, make it cinematic at night"}),
+    )
+    .await;
+    let (plain, _) = env
+        .wait_final("k-i2i", plain["task_id"].as_str().unwrap())
+        .await;
+    let (_, _, without) = env
+        .fetch(plain["output"]["images"][0].as_str().unwrap())
+        .await;
+    assert_ne!(with_reference, without);
 
     let created = create(
         &env,
@@ -443,4 +458,55 @@ async fn audio_and_music_routes_serve_models_of_those_types() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(code(&v), "invalid_model_for_media_type");
+}
+
+#[tokio::test]
+async fn video_to_video_takes_an_uploaded_video() {
+    let env = start(&["k-v2v"]).await;
+    let form = reqwest::multipart::Form::new().part(
+        "files",
+        reqwest::multipart::Part::bytes(common::mp4_like(4096)).file_name("input.mp4"),
+    );
+    let resp = env
+        .http
+        .post(env.url("/api/v1/uploads/videos"))
+        .bearer_auth("k-v2v")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let (_, up) = common::body(resp).await;
+    let url = up["data"]["urls"][0].as_str().unwrap();
+    let created = create(
+        &env,
+        "k-v2v",
+        "videos",
+        json!({"model": "seedance-2-preview", "prompt": "make it snow", "options": {"video_input": [url]}}),
+    )
+    .await;
+    assert_eq!(
+        created["scene"], "video-to-video",
+        "inferred from video_input"
+    );
+    let (task, _) = env
+        .wait_final("k-v2v", created["task_id"].as_str().unwrap())
+        .await;
+    assert_eq!(task["status"], "success");
+    let (_, _, bytes) = env
+        .fetch(task["output"]["videos"][0].as_str().unwrap())
+        .await;
+    assert_eq!(mp4_facts(&bytes).1[0].0, mp4::MediaType::H264);
+
+    let created = create(
+        &env,
+        "k-v2v",
+        "videos",
+        json!({"model": "seedance-2-watermark-remover", "scene": "video-to-video", "options": {"video_url": url}}),
+    )
+    .await;
+    assert_eq!(created["credits"]["cost"], 10);
+    let (task, _) = env
+        .wait_final("k-v2v", created["task_id"].as_str().unwrap())
+        .await;
+    assert_eq!(task["status"], "success");
 }

@@ -1,5 +1,6 @@
 //! The `/api/v1` routes, the reply envelopes and authentication.
 
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -9,8 +10,8 @@ use bytes::Bytes;
 use cyberbara::catalogue::Catalogue;
 use cyberbara::types::{
     ApiErrorBody, Balance, CreatedCredits, DataEnvelope, ErrorCode, ErrorEnvelope,
-    GenerationRequest, MediaType, ModelInfo, ModelList, Quote, Scene, TaskCreated, UsageItem,
-    UsageSummary,
+    GenerationRequest, MediaType, ModelInfo, ModelList, Quote, Scene, TaskCreated, TaskEnvelope,
+    Usage, UsageItem, UsageSummary,
 };
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -249,9 +250,26 @@ async fn method_not_allowed(req: Request) -> ApiError {
 
 // ---------------------------------------------------------------- helpers
 
+/// The body of a JSON route, or the reason it could not be read (too large: 413).
+pub(crate) type JsonBody = Result<Bytes, BytesRejection>;
+
 /// Parses a JSON object body; anything else is `invalid_json`.
-fn json_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
+fn json_object(body: JsonBody) -> Result<Map<String, Value>, ApiError> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::InvalidRequest,
+                "The request body is larger than the 2 MB a JSON route accepts.",
+            )
+        } else {
+            ApiError::bad(
+                ErrorCode::InvalidJson,
+                format!("The request body could not be read: {}.", e.body_text()),
+            )
+        }
+    })?;
+    let value: Value = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad(
             ErrorCode::InvalidJson,
             format!("The request body is not valid JSON: {e}."),
@@ -331,9 +349,9 @@ async fn balance(State(state): State<Shared>, headers: HeaderMap) -> ApiResult {
     }))
 }
 
-async fn quote(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
+async fn quote(State(state): State<Shared>, headers: HeaderMap, body: JsonBody) -> ApiResult {
     let account = authenticate(&state, &headers)?;
-    let map = json_object(&body)?;
+    let map = json_object(body)?;
     let model = match map.get("model") {
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
         _ => {
@@ -487,8 +505,8 @@ async fn usage(
         })
         .collect();
     let total_pages = total.div_ceil(u64::from(limit));
-    Ok(data(json!({
-        "summary": UsageSummary {
+    Ok(data(Usage {
+        summary: UsageSummary {
             page,
             limit,
             total,
@@ -497,31 +515,36 @@ async fn usage(
             from: from.map(iso_ms),
             to: to.map(iso_ms),
         },
-        "items": items,
-    })))
+        items,
+    }))
 }
 
 // ---------------------------------------------------------------- generation
 
-async fn generate_image(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
+async fn generate_image(State(s): State<Shared>, headers: HeaderMap, body: JsonBody) -> ApiResult {
     generate(s, headers, body, MediaType::Image).await
 }
 
-async fn generate_video(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
+async fn generate_video(State(s): State<Shared>, headers: HeaderMap, body: JsonBody) -> ApiResult {
     generate(s, headers, body, MediaType::Video).await
 }
 
-async fn generate_audio(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
+async fn generate_audio(State(s): State<Shared>, headers: HeaderMap, body: JsonBody) -> ApiResult {
     generate(s, headers, body, MediaType::Audio).await
 }
 
-async fn generate_music(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> ApiResult {
+async fn generate_music(State(s): State<Shared>, headers: HeaderMap, body: JsonBody) -> ApiResult {
     generate(s, headers, body, MediaType::Music).await
 }
 
-async fn generate(state: Shared, headers: HeaderMap, body: Bytes, route: MediaType) -> ApiResult {
+async fn generate(
+    state: Shared,
+    headers: HeaderMap,
+    body: JsonBody,
+    route: MediaType,
+) -> ApiResult {
     let account = authenticate(&state, &headers)?;
-    let map = json_object(&body)?;
+    let map = json_object(body)?;
     let request = GenerationRequest {
         model: optional_string(&map, "model", ErrorCode::InvalidModel)?.unwrap_or_default(),
         prompt: optional_string(&map, "prompt", ErrorCode::InvalidRequest)?,
@@ -604,7 +627,7 @@ async fn get_task(
     if row.account_id != account.id {
         return Err(not_found());
     }
-    Ok(data(
-        json!({ "task": tasks::view(&row, now_ms(), &state.base_url) }),
-    ))
+    Ok(data(TaskEnvelope {
+        task: tasks::view(&row, now_ms(), &state.base_url),
+    }))
 }

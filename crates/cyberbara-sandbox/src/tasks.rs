@@ -5,9 +5,9 @@
 //! only the worker moves it to a final status, once the time is up *and* the output exists,
 //! so a client never sees `success` without media behind the URLs.
 
-use cyberbara::types::MediaType;
+use cyberbara::types::{MediaType, Scene, Task, TaskCredits, TaskOutput, TaskStatus};
 use cyberbara::validate::NormalizedRequest;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::time::Duration;
 
 use crate::api::Shared;
@@ -170,37 +170,40 @@ pub(crate) fn output_key(task: &TaskRow, index: usize, ext: &str) -> String {
 
 /// The task as `GET /api/v1/tasks/{id}` shows it at `now`. Output lists hold storage keys
 /// and become absolute URLs here, so they follow the sandbox's current address.
-pub(crate) fn view(task: &TaskRow, now: i64, base_url: &str) -> Value {
+pub(crate) fn view(task: &TaskRow, now: i64, base_url: &str) -> Task {
     let (status, updated) = match task.status.as_str() {
-        "running" if now < task.pending_until_ms => ("pending", task.created_ms),
-        "running" => ("processing", task.pending_until_ms),
-        other => (other, task.updated_ms),
+        "running" if now < task.pending_until_ms => (TaskStatus::Pending, task.created_ms),
+        "running" => (TaskStatus::Processing, task.pending_until_ms),
+        other => (TaskStatus::parse(other), task.updated_ms),
     };
-    let mut output: Value =
-        serde_json::from_str(&task.output).unwrap_or_else(|_| json!({"images": [], "videos": []}));
-    if let Value::Object(lists) = &mut output {
-        for list in lists.values_mut() {
-            if let Value::Array(items) = list {
-                for item in items.iter_mut() {
-                    if let Value::String(key) = item {
-                        *key = format!("{base_url}/uploads/{key}");
-                    }
+    let mut output: TaskOutput = serde_json::from_str(&task.output).unwrap_or_default();
+    let url = |key: &mut String| *key = format!("{base_url}/uploads/{key}");
+    output.images.iter_mut().for_each(url);
+    output.videos.iter_mut().for_each(url);
+    for list in output.extra.values_mut() {
+        if let Value::Array(items) = list {
+            for item in items.iter_mut() {
+                if let Value::String(key) = item {
+                    url(key);
                 }
             }
         }
     }
-    json!({
-        "id": task.id,
-        "status": status,
-        "media_type": task.media_type,
-        "model": task.model,
-        "scene": task.scene,
-        "prompt": task.prompt,
-        "credits": { "cost": task.cost },
-        "output": output,
-        "created_at": iso_ms(task.created_ms),
-        "updated_at": iso_ms(updated),
-    })
+    Task {
+        id: task.id.clone(),
+        status,
+        media_type: MediaType::parse(&task.media_type),
+        model: task.model.clone(),
+        scene: Some(Scene::parse(&task.scene)),
+        prompt: task.prompt.clone(),
+        credits: TaskCredits {
+            cost: Some(task.cost),
+        },
+        output,
+        created_at: iso_ms(task.created_ms),
+        updated_at: Some(iso_ms(updated)),
+        extra: Map::new(),
+    }
 }
 
 #[cfg(test)]

@@ -262,6 +262,21 @@ async fn bodies_that_are_not_json_are_invalid_json() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
         assert_eq!(code(&v), "invalid_json", "{path}");
     }
+    // An oversized body is refused in the envelope, not with a bare text reply.
+    let resp = env
+        .http
+        .post(env.url("/api/v1/images/generations"))
+        .bearer_auth("k-json")
+        .body(format!(
+            "{{\"model\": \"{}\"}}",
+            "x".repeat(3 * 1024 * 1024)
+        ))
+        .send()
+        .await
+        .unwrap();
+    let (status, v) = common::body(resp).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(code(&v), "invalid_request");
     // Authentication comes first: a bad body without a key is still a 401.
     let resp = env
         .http

@@ -179,3 +179,25 @@ async fn oversized_uploads_leave_nothing_behind_on_disk() {
     assert!(stored[0].to_string_lossy().ends_with(".mp4"));
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn storage_failures_are_500_internal_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = start_with(config(dir.path())).await;
+    // Make the upload staging area unusable underneath the running server.
+    std::fs::remove_dir_all(dir.path().join("incoming")).unwrap();
+    std::fs::write(dir.path().join("incoming"), b"not a directory").unwrap();
+    let resp = env
+        .http
+        .post(env.url("/api/v1/uploads/images"))
+        .bearer_auth("k-disk")
+        .multipart(Form::new().part("files", Part::bytes(png(4, 4, 4)).file_name("a.png")))
+        .send()
+        .await
+        .unwrap();
+    let (status, v) = common::body(resp).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(common::code(&v), "internal_error");
+    assert!(v["error"]["message"].as_str().unwrap().len() > 10);
+    env.sandbox.shutdown().await;
+}

@@ -314,6 +314,10 @@ fn parse_media_type(s: &str) -> Option<MediaType> {
 
 // ---------------------------------------------------------------- models
 
+/// v1 documents `"image" or "video"`; the live API also accepts audio and music and then
+/// lists all four (api-evolution.md), and so does this server.
+const INVALID_MEDIA_TYPE: &str = "media_type must be \"image\", \"video\", \"audio\" or \"music\".";
+
 async fn list_models(
     State(state): State<Shared>,
     headers: HeaderMap,
@@ -322,12 +326,10 @@ async fn list_models(
     authenticate(&state, &headers)?;
     let filter = match query.get("media_type") {
         None => None,
-        Some(s) => Some(parse_media_type(s).ok_or_else(|| {
-            ApiError::bad(
-                ErrorCode::InvalidMediaType,
-                "media_type must be \"image\" or \"video\".",
-            )
-        })?),
+        Some(s) => Some(
+            parse_media_type(s)
+                .ok_or_else(|| ApiError::bad(ErrorCode::InvalidMediaType, INVALID_MEDIA_TYPE))?,
+        ),
     };
     let models: Vec<ModelInfo> = state
         .listed_models()
@@ -363,12 +365,10 @@ async fn quote(State(state): State<Shared>, headers: HeaderMap, body: JsonBody) 
     };
     let media_type = match optional_string(&map, "media_type", ErrorCode::InvalidMediaType)? {
         None => None,
-        Some(s) => Some(parse_media_type(&s).ok_or_else(|| {
-            ApiError::bad(
-                ErrorCode::InvalidMediaType,
-                "media_type must be \"image\", \"video\", \"audio\" or \"music\".",
-            )
-        })?),
+        Some(s) => Some(
+            parse_media_type(&s)
+                .ok_or_else(|| ApiError::bad(ErrorCode::InvalidMediaType, INVALID_MEDIA_TYPE))?,
+        ),
     };
     let scene = optional_string(&map, "scene", ErrorCode::InvalidScene)?.map(|s| Scene::parse(&s));
     let options = options_of(&map)?;

@@ -118,7 +118,7 @@ async fn models_list_filters_by_media_type() {
     assert_eq!(code(&bad), "invalid_media_type");
     assert_eq!(
         bad["error"]["message"],
-        "media_type must be \"image\" or \"video\"."
+        "media_type must be \"image\", \"video\", \"audio\" or \"music\"."
     );
 }
 

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { installFakeBackend } from "../testing/fakeBackend";
+import Shell from "./Shell.svelte";
+
+describe("Shell", () => {
+  it("shows the active profile, its balance and the sandbox banner", async () => {
+    installFakeBackend();
+    render(Shell);
+    await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("500"));
+    expect(screen.getByTestId("profile-switcher")).toHaveValue("sandbox");
+    expect(screen.getByTestId("sandbox-banner")).toHaveTextContent(/local sandbox/i);
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Create");
+  });
+
+  it("lists the five pages and moves between them with arrows and shortcuts", async () => {
+    installFakeBackend();
+    const user = userEvent.setup();
+    render(Shell);
+    const nav = screen.getByRole("navigation", { name: "Main" });
+    const items = Array.from(nav.querySelectorAll("button")).map((b) => b.textContent?.replace(/\d/g, "").trim());
+    expect(items).toEqual(["Create", "Gallery", "Activity", "Usage", "Settings"]);
+
+    screen.getByTestId("nav-create").focus();
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByTestId("nav-gallery")).toHaveFocus();
+    await user.keyboard("{ArrowUp}{ArrowUp}");
+    expect(screen.getByTestId("nav-settings")).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Settings");
+    expect(screen.getByTestId("nav-settings")).toHaveAttribute("aria-current", "page");
+
+    await user.keyboard("{Control>}4{/Control}");
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Usage");
+    expect(screen.getByTestId("placeholder")).toHaveTextContent(/credits/i);
+  });
+
+  it("switching profile refreshes the balance and hides the banner", async () => {
+    const backend = installFakeBackend();
+    backend.keys.set("p9", "sk-other-000000009999");
+    backend.balances.set("p9", 1234);
+    const user = userEvent.setup();
+    render(Shell);
+    await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("500"));
+    await user.click(screen.getByTestId("nav-settings"));
+    await user.click(screen.getByTestId("add-profile"));
+    await user.type(screen.getByLabelText("Name"), "Other");
+    await user.clear(screen.getByLabelText("Base URL"));
+    await user.type(screen.getByLabelText("Base URL"), "https://other.example");
+    await user.type(screen.getByLabelText("API key"), "sk-other-000000009999");
+    await user.click(screen.getByTestId("add-profile-save"));
+    await waitFor(() => expect(screen.getAllByTestId("profile-card")).toHaveLength(2));
+    await user.selectOptions(screen.getByTestId("profile-switcher"), "Other");
+    await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("1,234"));
+    expect(screen.queryByTestId("sandbox-banner")).toBeNull();
+  });
+});

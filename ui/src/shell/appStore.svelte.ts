@@ -1,0 +1,76 @@
+import { call, IpcError, toIpcError } from "../lib/ipc";
+import type { AppStateView } from "../lib/bindings/AppStateView";
+import type { BalanceView } from "../lib/bindings/BalanceView";
+import type { ProfileView } from "../lib/bindings/ProfileView";
+
+/** How often the header's balance refreshes while the window is open. */
+export const BALANCE_REFRESH_MS = 15_000;
+/** How often the state is re-read while the sandbox is still starting. */
+const STARTING_POLL_MS = 400;
+
+/** The shell's view of the app: profiles, the active one, and its balance. */
+export class AppStore {
+  state = $state<AppStateView | null>(null);
+  loadError = $state<IpcError | null>(null);
+  balance = $state<BalanceView | null>(null);
+  balanceError = $state<IpcError | null>(null);
+  balanceLoading = $state(false);
+
+  active: ProfileView | null = $derived(
+    this.state?.profiles.find((p) => p.id === this.state?.active_id) ?? null,
+  );
+
+  #startingTimer: ReturnType<typeof setTimeout> | null = null;
+  #balanceRequest = 0;
+
+  async load(): Promise<void> {
+    try {
+      this.apply(await call("app_state"));
+      this.loadError = null;
+    } catch (error) {
+      this.loadError = toIpcError(error);
+    }
+  }
+
+  /** Takes a fresh state from a command and refreshes what depends on it. */
+  apply(next: AppStateView): void {
+    const switched = this.state?.active_id !== next.active_id;
+    const sandboxWasStarting = this.state?.sandbox.state === "starting";
+    this.state = next;
+    if (next.sandbox.state === "starting") {
+      this.#pollWhileStarting();
+    }
+    if (switched || (sandboxWasStarting && next.sandbox.state !== "starting")) {
+      if (switched) this.balance = null;
+      void this.refreshBalance();
+    }
+  }
+
+  async refreshBalance(): Promise<void> {
+    const request = ++this.#balanceRequest;
+    this.balanceLoading = true;
+    try {
+      const balance = await call("active_balance");
+      if (request !== this.#balanceRequest) return;
+      this.balance = balance;
+      this.balanceError = null;
+    } catch (error) {
+      if (request !== this.#balanceRequest) return;
+      this.balanceError = toIpcError(error);
+    } finally {
+      if (request === this.#balanceRequest) this.balanceLoading = false;
+    }
+  }
+
+  async switchTo(id: string): Promise<void> {
+    this.apply(await call("switch_profile", { args: { id } }));
+  }
+
+  #pollWhileStarting(): void {
+    if (this.#startingTimer) return;
+    this.#startingTimer = setTimeout(() => {
+      this.#startingTimer = null;
+      void this.load();
+    }, STARTING_POLL_MS);
+  }
+}

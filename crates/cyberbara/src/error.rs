@@ -241,7 +241,7 @@ pub(crate) fn human_size(bytes: u64) -> String {
     const MB: f64 = 1024.0 * 1024.0;
     if bytes >= 1024 * 1024 {
         let mb = bytes as f64 / MB;
-        if bytes % (1024 * 1024) == 0 {
+        if bytes.is_multiple_of(1024 * 1024) {
             format!("{} MB", bytes / (1024 * 1024))
         } else {
             format!("{mb:.1} MB")

@@ -40,6 +40,18 @@ async fn images_upload_with_progress_per_file() {
     assert_eq!(result.files[0].size, PNG.len() as u64);
     assert_eq!(result.files[1].size, 300 * 1024);
 
+    // The uploaded URL serves the same bytes.
+    let served = env
+        .raw
+        .get(&result.urls[0])
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&served[..], PNG);
+
     let log = log.lock().unwrap();
     for (index, path, total) in [(0, &small, PNG.len() as u64), (1, &larger, 300 * 1024)] {
         let events: Vec<_> = log.iter().filter(|p| p.index == index).collect();
@@ -54,18 +66,6 @@ async fn images_upload_with_progress_per_file() {
         assert_eq!(events.last().unwrap().sent, total);
     }
     assert!(log.iter().filter(|p| p.index == 1).count() >= 4, "chunked");
-
-    // The uploaded URL serves the same bytes.
-    let served = env
-        .raw
-        .get(&result.urls[0])
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    assert_eq!(&served[..], PNG);
 }
 
 #[tokio::test]
@@ -124,7 +124,7 @@ async fn prechecks_refuse_before_sending_and_name_the_file() {
     let pdf = dir.file("scan.png", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n");
     let err = env
         .client
-        .upload_images(&[pdf.clone()], |_| {})
+        .upload_images(std::slice::from_ref(&pdf), |_| {})
         .await
         .unwrap_err();
     match &err {

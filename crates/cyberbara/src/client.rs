@@ -462,7 +462,9 @@ impl Client {
                             Retry::Idempotent => {
                                 err.is_connect() || err.is_timeout() || err.is_request()
                             }
-                            Retry::ConnectOnly => err.is_connect() && !err.is_timeout(),
+                            // A connect error (even a connect timeout) means the request
+                            // itself was never written.
+                            Retry::ConnectOnly => err.is_connect(),
                         };
                     if may_retry && retryable {
                         let wait = policy.backoff(retries);
@@ -603,15 +605,31 @@ fn retry_after(response: &Response) -> Option<Duration> {
 }
 
 /// reqwest has no TLS predicate; the rustls error is somewhere in the source chain.
+/// Without a direct rustls dependency to downcast to, its variant names are matched;
+/// an `InvalidData` I/O error while connecting can only come from the handshake too.
 fn is_tls(err: &reqwest::Error) -> bool {
+    const MARKERS: &[&str] = &[
+        "certificate",
+        "tls",
+        "handshake",
+        "invalidmessage",
+        "peerincompatible",
+        "peermisbehaved",
+        "alertreceived",
+        "decrypterror",
+        "inappropriatemessage",
+    ];
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
     while let Some(e) = source {
+        if err.is_connect() {
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::InvalidData {
+                    return true;
+                }
+            }
+        }
         let text = format!("{e:?}").to_ascii_lowercase();
-        if text.contains("certificate")
-            || text.contains("tls")
-            || text.contains("handshake")
-            || text.contains("peerincompatible")
-        {
+        if MARKERS.iter().any(|m| text.contains(m)) {
             return true;
         }
         source = e.source();

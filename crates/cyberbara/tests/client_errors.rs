@@ -525,7 +525,7 @@ async fn transport_failures_are_distinct_and_actionable() {
             let _ = socket.write_all(reply.as_bytes()).await;
         }
     });
-    let proxied = Client::with_options(&portal, ApiKey::new(KEY), opts).unwrap();
+    let proxied = Client::with_options(&portal, ApiKey::new(KEY), opts.clone()).unwrap();
     let err = proxied.balance().await.unwrap_err();
     match &err {
         Error::InvalidResponse {
@@ -541,6 +541,21 @@ async fn transport_failures_are_distinct_and_actionable() {
     }
     assert_eq!(err.kind(), ErrorKind::InvalidResponse);
     assert!(err.to_string().ends_with("Check the base URL."), "{err}");
+
+    // https:// to a plain-HTTP server: the TLS handshake fails.
+    let tls = Client::with_options(
+        &env.base.replace("http://", "https://"),
+        ApiKey::new(KEY),
+        opts.clone(),
+    )
+    .unwrap();
+    let err = tls.balance().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Tls, "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("The secure connection to 127.0.0.1:"),
+        "{err}"
+    );
 
     let err = Client::new("not a url", ApiKey::new(KEY)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);

@@ -187,3 +187,48 @@ async fn quote_is_retried_like_a_get() {
     assert!(quote.estimated_credits > 0);
     assert_eq!(env.count("POST /api/v1/credits/quote").await, 2);
 }
+
+/// A refused connection means nothing was sent, so even task creation is retried:
+/// the server comes up on the port while the client backs off, and gets exactly one
+/// request.
+#[tokio::test]
+async fn task_creation_is_retried_when_the_connection_was_refused() {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let client = cyberbara::Client::with_options(
+        &base,
+        cyberbara::ApiKey::new(KEY),
+        ClientOptions {
+            retry: RetryPolicy {
+                max_retries: 6,
+                base: Duration::from_millis(200),
+                cap: Duration::from_millis(400),
+                max_retry_after: Duration::from_secs(1),
+            },
+            ..fast_options()
+        },
+    )
+    .unwrap();
+    let creating = tokio::spawn(async move { client.generate_image(&image_request()).await });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let sandbox = cyberbara_sandbox::Sandbox::start(cyberbara_sandbox::SandboxConfig {
+        addr: ([127, 0, 0, 1], port).into(),
+        api_keys: vec![KEY.to_string()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let created = creating.await.unwrap().unwrap();
+    assert_eq!(created.model, "nano-banana-pro");
+    let stats: serde_json::Value = reqwest::get(format!("{base}/_sandbox/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["requests"][IMAGES], 1, "{stats}");
+    sandbox.shutdown().await;
+}

@@ -77,7 +77,9 @@ impl From<cyberbara::Error> for AppError {
         use cyberbara::ErrorKind as K;
         let kind = match err.kind() {
             K::Api => ErrorKind::Api,
-            K::Connect | K::Timeout | K::Tls | K::Network | K::InvalidResponse => ErrorKind::Network,
+            K::Connect | K::Timeout | K::Tls | K::Network | K::InvalidResponse => {
+                ErrorKind::Network
+            }
             K::Validation | K::Upload | K::Config => ErrorKind::InvalidInput,
             K::Io => ErrorKind::Storage,
         };

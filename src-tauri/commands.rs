@@ -6,7 +6,9 @@
 //! (`ui/src/lib/bindings/commands.ts`) cannot drift from what the commands accept.
 
 use crate::app_error::AppError;
-use crate::profiles::{normalise_base_url, KeyChange, KeyInput, NewProfile, ProfileEdit, ProfileRef, ProfileView};
+use crate::profiles::{
+    normalise_base_url, KeyChange, KeyInput, NewProfile, ProfileEdit, ProfileRef, ProfileView,
+};
 use crate::services::{self, AppServices, AppStateView, BalanceView, ConnectionReport};
 use serde::Deserialize;
 use tauri::{AppHandle, Manager};
@@ -70,7 +72,10 @@ pub async fn test_profile(app: AppHandle, args: ProfileRef) -> Result<Connection
 }
 
 #[tauri::command]
-pub async fn test_draft(_app: AppHandle, args: DraftConnection) -> Result<ConnectionReport, AppError> {
+pub async fn test_draft(
+    _app: AppHandle,
+    args: DraftConnection,
+) -> Result<ConnectionReport, AppError> {
     let base_url = normalise_base_url(&args.base_url)?;
     services::test_connection(&base_url, args.api_key.into_key()).await
 }
@@ -131,7 +136,11 @@ where
     }
 }
 
-fn signature_of<M, F: Command<M>>(name: &'static str, _command: F, cfg: &ts_rs::Config) -> CommandSignature {
+fn signature_of<M, F: Command<M>>(
+    name: &'static str,
+    _command: F,
+    cfg: &ts_rs::Config,
+) -> CommandSignature {
     F::signature(name, cfg)
 }
 

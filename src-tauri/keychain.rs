@@ -21,7 +21,10 @@ pub enum KeychainError {
     #[error("The keychain is locked or refused access ({detail}). Unlock your login keyring and try again.")]
     Locked { detail: String },
     #[error("The keychain could not {action} the key: {detail}.")]
-    Failed { action: &'static str, detail: String },
+    Failed {
+        action: &'static str,
+        detail: String,
+    },
 }
 
 impl From<KeychainError> for AppError {

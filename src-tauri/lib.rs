@@ -8,6 +8,7 @@
 pub mod app_error;
 pub mod bindings;
 pub mod commands;
+pub mod content_policy;
 pub mod keychain;
 pub mod profiles;
 pub mod sandbox_supervisor;
@@ -44,6 +45,7 @@ pub fn run() {
                 }
             }
             app.manage(services);
+            open_main_window(app.handle())?;
             // Start the sandbox now rather than on the first request, so the header's balance
             // does not wait for it.
             let handle = app.handle().clone();
@@ -62,6 +64,36 @@ pub fn run() {
         eprintln!("CyberBara Studio could not run: {err}");
         std::process::exit(1);
     }
+}
+
+/// Opens the window from its `tauri.conf.json` entry (marked `"create": false` there) so
+/// that every HTML response can get the active profile's host in its CSP.
+fn open_main_window(app: &tauri::AppHandle) -> Result<(), Box<dyn std::error::Error>> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main")
+        .ok_or("tauri.conf.json has no window labelled main")?
+        .clone();
+    let handle = app.clone();
+    tauri::WebviewWindowBuilder::from_config(app, &config)?
+        .on_web_resource_request(move |_request, response| {
+            let Some(origin) = handle.state::<AppServices>().media_origin() else {
+                return;
+            };
+            if let Some(csp) = response.headers_mut().get_mut("Content-Security-Policy") {
+                if let Ok(policy) = csp.to_str() {
+                    let widened = content_policy::with_media_origin(policy, &origin);
+                    if let Ok(value) = tauri::http::HeaderValue::from_str(&widened) {
+                        *csp = value;
+                    }
+                }
+            }
+        })
+        .build()?;
+    Ok(())
 }
 
 /// The value of `--profile ID` (or `--profile=ID`), if given.
@@ -94,8 +126,14 @@ mod tests {
     #[test]
     fn the_profile_comes_from_either_argument_form() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(profile_from_args(args(&["app", "--profile", "sandbox"])).as_deref(), Some("sandbox"));
-        assert_eq!(profile_from_args(args(&["app", "--profile=abc"])).as_deref(), Some("abc"));
+        assert_eq!(
+            profile_from_args(args(&["app", "--profile", "sandbox"])).as_deref(),
+            Some("sandbox")
+        );
+        assert_eq!(
+            profile_from_args(args(&["app", "--profile=abc"])).as_deref(),
+            Some("abc")
+        );
         assert_eq!(profile_from_args(args(&["app"])), None);
         assert_eq!(profile_from_args(args(&["app", "--profile"])), None);
     }

@@ -159,7 +159,11 @@ pub struct Profiles {
 impl Profiles {
     /// Opens `path` (a missing file means first start: only the Sandbox, which is active).
     /// `env_key` is the value of `CYBERBARA_API_KEY`, if set.
-    pub fn open(path: &Path, keychain: Keychain, env_key: Option<ApiKey>) -> Result<Profiles, AppError> {
+    pub fn open(
+        path: &Path,
+        keychain: Keychain,
+        env_key: Option<ApiKey>,
+    ) -> Result<Profiles, AppError> {
         let file = match std::fs::read(path) {
             Ok(bytes) => serde_json::from_slice::<ProfilesFile>(&bytes).map_err(|e| {
                 AppError::storage(&format!("read the profile list {}", path.display()), e)
@@ -186,7 +190,10 @@ impl Profiles {
 
     /// Reads `CYBERBARA_API_KEY` from the environment.
     pub fn env_key_from_environment() -> Option<ApiKey> {
-        std::env::var(ENV_API_KEY).ok().map(ApiKey::new).filter(|k| !k.is_empty())
+        std::env::var(ENV_API_KEY)
+            .ok()
+            .map(ApiKey::new)
+            .filter(|k| !k.is_empty())
     }
 
     pub fn keychain(&self) -> &Keychain {
@@ -195,6 +202,11 @@ impl Profiles {
 
     pub fn active_id(&self) -> &str {
         &self.file.active
+    }
+
+    /// The base URL of the active profile when it is a user profile.
+    pub fn active_user_base_url(&self) -> Option<&str> {
+        self.find(&self.file.active).map(|p| p.base_url.as_str())
     }
 
     /// Every profile, the Sandbox first. `sandbox_url` and `sandbox_hint` describe the
@@ -264,7 +276,8 @@ impl Profiles {
 
     pub fn set_key(&mut self, change: KeyChange) -> Result<ProfileView, AppError> {
         reject_sandbox(&change.id, "given another key")?;
-        self.find(&change.id).ok_or_else(|| missing_profile(&change.id))?;
+        self.find(&change.id)
+            .ok_or_else(|| missing_profile(&change.id))?;
         let key = change.api_key.into_key();
         if key.is_empty() {
             return Err(AppError::invalid("Enter the API key for this deployment."));
@@ -314,18 +327,15 @@ impl Profiles {
         let stored = self.find(id).ok_or_else(|| missing_profile(id))?;
         let key = match &self.env_key {
             Some(key) => key.clone(),
-            None => self
-                .keychain
-                .load(&account_for(id))?
-                .ok_or_else(|| {
-                    AppError::new(
-                        ErrorKind::MissingKey,
-                        format!(
-                            "The profile \u{201c}{}\u{201d} has no API key. Add one in Settings.",
-                            stored.name
-                        ),
-                    )
-                })?,
+            None => self.keychain.load(&account_for(id))?.ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::MissingKey,
+                    format!(
+                        "The profile \u{201c}{}\u{201d} has no API key. Add one in Settings.",
+                        stored.name
+                    ),
+                )
+            })?,
         };
         Ok(UserConnection {
             base_url: stored.base_url.clone(),
@@ -396,7 +406,8 @@ impl Profiles {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| AppError::storage(&what, e))?;
         }
-        let json = serde_json::to_vec_pretty(&self.file).map_err(|e| AppError::storage(&what, e))?;
+        let json =
+            serde_json::to_vec_pretty(&self.file).map_err(|e| AppError::storage(&what, e))?;
         let tmp = self.path.with_extension("json.tmp");
         std::fs::write(&tmp, json).map_err(|e| AppError::storage(&what, e))?;
         std::fs::rename(&tmp, &self.path).map_err(|e| AppError::storage(&what, e))
@@ -441,7 +452,9 @@ pub fn normalise_base_url(input: &str) -> Result<String, AppError> {
     })?;
     let host = url.host_str().unwrap_or_default().to_string();
     if host.is_empty() {
-        return Err(AppError::invalid("The base URL needs a host name, for example https://cyberbara.example.com."));
+        return Err(AppError::invalid(
+            "The base URL needs a host name, for example https://cyberbara.example.com.",
+        ));
     }
     match url.scheme() {
         "https" => {}
@@ -482,7 +495,10 @@ pub fn normalise_base_url(input: &str) -> Result<String, AppError> {
 fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+        || bare
+            .parse::<IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -507,7 +523,10 @@ mod tests {
             normalise_base_url("http://localhost:9000/x").unwrap(),
             "http://localhost:9000/x"
         );
-        assert_eq!(normalise_base_url("http://[::1]:80").unwrap(), "http://[::1]");
+        assert_eq!(
+            normalise_base_url("http://[::1]:80").unwrap(),
+            "http://[::1]"
+        );
         for bad in [
             "http://api.example.com",
             "http://10.0.0.2:8000",

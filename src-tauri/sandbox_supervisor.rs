@@ -53,7 +53,10 @@ pub async fn start(data_dir: PathBuf, keychain: Keychain) -> Result<RunningSandb
         .await
         .map_err(|e| AppError::internal(format!("the keychain task stopped: {e}")))??;
     std::fs::create_dir_all(&data_dir).map_err(|e| {
-        AppError::storage(&format!("create the sandbox folder {}", data_dir.display()), e)
+        AppError::storage(
+            &format!("create the sandbox folder {}", data_dir.display()),
+            e,
+        )
     })?;
     let config = SandboxConfig {
         api_keys: vec![key.expose_secret().to_string()],
@@ -79,14 +82,16 @@ pub async fn start(data_dir: PathBuf, keychain: Keychain) -> Result<RunningSandb
 /// service falls back to a key kept in memory; a locked keychain is an error the user
 /// must fix, since a fresh key would silently orphan the sandbox account.
 fn sandbox_key(keychain: &Keychain) -> Result<(ApiKey, Option<String>), AppError> {
-    let stored = keychain.load(SANDBOX_ACCOUNT).and_then(|found| match found {
-        Some(key) if !key.is_empty() => Ok(key),
-        _ => {
-            let key = generate_key();
-            keychain.store(SANDBOX_ACCOUNT, &key)?;
-            Ok(key)
-        }
-    });
+    let stored = keychain
+        .load(SANDBOX_ACCOUNT)
+        .and_then(|found| match found {
+            Some(key) if !key.is_empty() => Ok(key),
+            _ => {
+                let key = generate_key();
+                keychain.store(SANDBOX_ACCOUNT, &key)?;
+                Ok(key)
+            }
+        });
     match stored {
         Ok(key) => Ok((key, None)),
         Err(err @ KeychainError::Unavailable { .. }) => {

@@ -10,7 +10,7 @@ use crate::sandbox_supervisor::{self, RunningSandbox};
 use cyberbara::{ApiKey, Client};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::OnceCell;
 use ts_rs::TS;
 
@@ -22,6 +22,9 @@ pub struct AppStateView {
     /// `None` when a keychain is reachable; otherwise the sentence saying how to fix it.
     pub keychain_problem: Option<String>,
     pub sandbox: SandboxStatus,
+    /// The remote origin the page's CSP must allow for images and media of the active
+    /// profile; the front end reloads when it changes so the new policy takes effect.
+    pub media_origin: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -76,23 +79,44 @@ pub struct AppServices {
     paths: AppPaths,
     keychain: Keychain,
     profiles: Arc<Mutex<Profiles>>,
+    media_origin: Arc<RwLock<Option<String>>>,
     sandbox: Arc<OnceCell<Result<RunningSandbox, AppError>>>,
 }
 
 impl AppServices {
-    pub fn open(paths: AppPaths, keychain: Keychain, env_key: Option<ApiKey>) -> Result<AppServices, AppError> {
+    pub fn open(
+        paths: AppPaths,
+        keychain: Keychain,
+        env_key: Option<ApiKey>,
+    ) -> Result<AppServices, AppError> {
         let profiles = Profiles::open(&paths.profiles_file(), keychain.clone(), env_key)?;
+        let origin = active_media_origin(&profiles);
         Ok(AppServices {
             paths,
             keychain,
             profiles: Arc::new(Mutex::new(profiles)),
+            media_origin: Arc::new(RwLock::new(origin)),
             sandbox: Arc::new(OnceCell::new()),
         })
     }
 
     /// Makes `id` the active profile before the window opens (`--profile ID` on the command line).
     pub fn select_at_launch(&self, id: &str) -> Result<(), AppError> {
-        self.lock()?.switch(id)
+        let mut profiles = self.lock()?;
+        profiles.switch(id)?;
+        self.set_media_origin(active_media_origin(&profiles));
+        Ok(())
+    }
+
+    /// The origin to add to the page's CSP for the active profile (see `content_policy`).
+    pub fn media_origin(&self) -> Option<String> {
+        self.media_origin.read().map(|o| o.clone()).unwrap_or(None)
+    }
+
+    fn set_media_origin(&self, origin: Option<String>) {
+        if let Ok(mut current) = self.media_origin.write() {
+            *current = origin;
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -112,7 +136,8 @@ impl AppServices {
 
     pub async fn state(&self) -> Result<AppStateView, AppError> {
         let keychain = self.keychain.clone();
-        let keychain_problem = blocking(move || Ok(keychain.availability().err().map(|e| e.to_string()))).await?;
+        let keychain_problem =
+            blocking(move || Ok(keychain.availability().err().map(|e| e.to_string()))).await?;
         let (sandbox_url, sandbox_hint, sandbox) = match self.sandbox.get() {
             None => (None, None, SandboxStatus::Starting),
             Some(Ok(running)) => (
@@ -123,7 +148,13 @@ impl AppServices {
                     warning: running.key_warning.clone(),
                 },
             ),
-            Some(Err(error)) => (None, None, SandboxStatus::Failed { error: error.clone() }),
+            Some(Err(error)) => (
+                None,
+                None,
+                SandboxStatus::Failed {
+                    error: error.clone(),
+                },
+            ),
         };
         let profiles = self.lock()?;
         Ok(AppStateView {
@@ -131,6 +162,7 @@ impl AppServices {
             active_id: profiles.active_id().to_string(),
             keychain_problem,
             sandbox,
+            media_origin: self.media_origin(),
         })
     }
 
@@ -182,7 +214,8 @@ impl AppServices {
             return Ok((sandbox.base_url(), sandbox.key().clone()));
         }
         let id = id.to_string();
-        let UserConnection { base_url, key } = self.with_profiles(move |p| p.user_connection(&id)).await?;
+        let UserConnection { base_url, key } =
+            self.with_profiles(move |p| p.user_connection(&id)).await?;
         Ok((base_url, key))
     }
 
@@ -196,20 +229,38 @@ impl AppServices {
         op: impl FnOnce(&mut Profiles) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, AppError> {
         let profiles = Arc::clone(&self.profiles);
-        blocking(move || op(&mut *lock_profiles(&profiles)?)).await
+        let (result, origin) = blocking(move || {
+            let mut profiles = lock_profiles(&profiles)?;
+            let result = op(&mut profiles);
+            Ok((result, active_media_origin(&profiles)))
+        })
+        .await?;
+        self.set_media_origin(origin);
+        result
     }
 }
 
-fn lock_profiles(profiles: &Mutex<Profiles>) -> Result<std::sync::MutexGuard<'_, Profiles>, AppError> {
+fn active_media_origin(profiles: &Profiles) -> Option<String> {
     profiles
-        .lock()
-        .map_err(|_| AppError::internal("the profile list was left inconsistent by an earlier failure"))
+        .active_user_base_url()
+        .and_then(crate::content_policy::media_origin)
+}
+
+fn lock_profiles(
+    profiles: &Mutex<Profiles>,
+) -> Result<std::sync::MutexGuard<'_, Profiles>, AppError> {
+    profiles.lock().map_err(|_| {
+        AppError::internal("the profile list was left inconsistent by an earlier failure")
+    })
 }
 
 /// Calls the balance endpoint of `base_url` with `key`, for "Test connection".
 pub async fn test_connection(base_url: &str, key: ApiKey) -> Result<ConnectionReport, AppError> {
     if key.is_empty() {
-        return Err(AppError::new(ErrorKind::MissingKey, "Enter the API key to test."));
+        return Err(AppError::new(
+            ErrorKind::MissingKey,
+            "Enter the API key to test.",
+        ));
     }
     let client = Client::new(base_url, key)?;
     let balance = client.balance().await?;

@@ -38,8 +38,7 @@ describe("Shell", () => {
 
   it("switching profile refreshes the balance and hides the banner", async () => {
     const backend = installFakeBackend();
-    backend.keys.set("p9", "sk-other-000000009999");
-    backend.balances.set("p9", 1234);
+    backend.accounts.set("sk-other-000000009999", 1234);
     const user = userEvent.setup();
     render(Shell);
     await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("500"));

@@ -21,6 +21,11 @@ export class AppStore {
   );
 
   #startingTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The CSP media origin the page was loaded with; `undefined` until the first state. */
+  #pageOrigin: string | null | undefined = undefined;
+
+  /** Called when the active profile's host changes, so the page's CSP must be re-issued. */
+  constructor(private readonly reloadPage: () => void = () => window.location.reload()) {}
   #balanceRequest = 0;
 
   async load(): Promise<void> {
@@ -36,6 +41,12 @@ export class AppStore {
   apply(next: AppStateView): void {
     const switched = this.state?.active_id !== next.active_id;
     const sandboxWasStarting = this.state?.sandbox.state === "starting";
+    if (this.#pageOrigin === undefined) {
+      this.#pageOrigin = next.media_origin;
+    } else if (this.#pageOrigin !== next.media_origin) {
+      this.reloadPage();
+      return;
+    }
     this.state = next;
     if (next.sandbox.state === "starting") {
       this.#pollWhileStarting();

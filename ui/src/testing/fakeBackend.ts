@@ -9,7 +9,10 @@ import type { ProfileView } from "../lib/bindings/ProfileView";
 export interface FakeBackend {
   calls: { cmd: string; args: unknown }[];
   keys: Map<string, string>;
-  balances: Map<string, number>;
+  /** The fake server's accounts: credits per API key. */
+  accounts: Map<string, number>;
+  /** The CSP media origin per profile id (remote https profiles). */
+  mediaOrigins: Map<string, string>;
   state(): AppStateView;
 }
 
@@ -32,12 +35,14 @@ export function installFakeBackend(): FakeBackend {
   const backend: FakeBackend = {
     calls: [],
     keys: new Map([["sandbox", "sk-sandbox-f00d"]]),
-    balances: new Map([["sandbox", 500]]),
+    accounts: new Map([["sk-sandbox-f00d", 500]]),
+    mediaOrigins: new Map(),
     state: () => ({
       profiles: profiles.map((p) => ({ ...p, active: p.id === activeId })),
       active_id: activeId,
       keychain_problem: null,
       sandbox: { state: "running", base_url: "http://127.0.0.1:4100", warning: null },
+      media_origin: backend.mediaOrigins.get(activeId) ?? null,
     }),
   };
   const invalidKey: AppError = {
@@ -49,8 +54,8 @@ export function installFakeBackend(): FakeBackend {
     throw error;
   };
   const balanceFor = (key: string | undefined) => {
-    const owner = [...backend.keys.entries()].find(([, k]) => k === key)?.[0];
-    return owner === undefined ? fail(invalidKey) : (backend.balances.get(owner) ?? 0);
+    const credits = key === undefined ? undefined : backend.accounts.get(key);
+    return credits === undefined ? fail(invalidKey) : credits;
   };
 
   mockIPC((cmd, payload) => {

@@ -9,4 +9,9 @@ export type AppStateView = { profiles: Array<ProfileView>, active_id: string,
 /**
  * `None` when a keychain is reachable; otherwise the sentence saying how to fix it.
  */
-keychain_problem: string | null, sandbox: SandboxStatus, };
+keychain_problem: string | null, sandbox: SandboxStatus, 
+/**
+ * The remote origin the page's CSP must allow for images and media of the active
+ * profile; the front end reloads when it changes so the new policy takes effect.
+ */
+media_origin: string | null, };

@@ -49,13 +49,15 @@ cargo test --workspace "${FEATURES[@]}"
 step "Front end: svelte-check, eslint, vitest"
 (cd ui && npm run check && npm run lint && npm test)
 
-step "Building the app and the sandbox binary for the end-to-end tests"
-cargo build "${FEATURES[@]}" --bin cyberbara-studio
-cargo build -p cyberbara-sandbox --bin cyberbara-sandbox
-
+# `cargo test` above already built both binaries (integration tests need their packages'
+# binaries), with the front end embedded; building them again with another feature set
+# would only rebuild shared dependencies.
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export CYBERBARA_APP_BINARY="$TARGET_DIR/debug/cyberbara-studio"
 export CYBERBARA_SANDBOX_BINARY="$TARGET_DIR/debug/cyberbara-sandbox"
+for binary in "$CYBERBARA_APP_BINARY" "$CYBERBARA_SANDBOX_BINARY"; do
+  [ -x "$binary" ] || { echo "missing $binary after cargo test" >&2; exit 1; }
+done
 export CYBERBARA_SCREENSHOT_DIR="$TARGET_DIR/e2e-screenshots"
 
 step "End-to-end tests under Xvfb (tauri-driver + WebKitWebDriver)"

@@ -40,7 +40,10 @@ fn checked_in_typescript_bindings_match_the_rust_types() {
         .filter(|(name, text)| current.get(*name) != Some(*text))
         .map(|(name, _)| name)
         .collect();
-    let extra: Vec<&String> = current.keys().filter(|n| !generated.contains_key(*n)).collect();
+    let extra: Vec<&String> = current
+        .keys()
+        .filter(|n| !generated.contains_key(*n))
+        .collect();
     assert!(
         stale.is_empty() && extra.is_empty(),
         "ui/src/lib/bindings is out of date (changed: {stale:?}, no longer generated: {extra:?}). \
@@ -52,7 +55,10 @@ fn checked_in_typescript_bindings_match_the_rust_types() {
 fn every_registered_command_has_a_typed_signature() {
     let sigs = cyberbara_studio::commands::signatures(&ts_rs::Config::new());
     let names: Vec<&str> = sigs.iter().map(|s| s.name).collect();
-    assert!(names.contains(&"active_balance") && names.contains(&"add_profile"), "{names:?}");
+    assert!(
+        names.contains(&"active_balance") && names.contains(&"add_profile"),
+        "{names:?}"
+    );
     let add = sigs.iter().find(|s| s.name == "add_profile").unwrap();
     assert_eq!(add.args.as_deref(), Some("NewProfile"));
     assert_eq!(add.result, "ProfileView");

@@ -42,16 +42,22 @@ fn all_bytes_under(dir: &Path) -> Vec<u8> {
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 #[test]
 fn keychain_stores_replaces_and_deletes_a_key() {
     let keychain = test_keychain();
-    keychain.availability().expect("a Secret Service must be running for these tests");
+    keychain
+        .availability()
+        .expect("a Secret Service must be running for these tests");
     assert!(keychain.load("alpha").unwrap().is_none());
 
-    keychain.store("alpha", &ApiKey::new("sk-first-key-000000000001")).unwrap();
+    keychain
+        .store("alpha", &ApiKey::new("sk-first-key-000000000001"))
+        .unwrap();
     assert_eq!(
         keychain.load("alpha").unwrap().unwrap().expose_secret(),
         "sk-first-key-000000000001"
@@ -60,22 +66,31 @@ fn keychain_stores_replaces_and_deletes_a_key() {
     let again = Keychain::new(keychain.service());
     assert!(again.load("alpha").unwrap().is_some());
 
-    keychain.store("alpha", &ApiKey::new("sk-second-key-00000000002")).unwrap();
+    keychain
+        .store("alpha", &ApiKey::new("sk-second-key-00000000002"))
+        .unwrap();
     assert_eq!(
         keychain.load("alpha").unwrap().unwrap().expose_secret(),
         "sk-second-key-00000000002"
     );
-    assert!(keychain.load("beta").unwrap().is_none(), "accounts are separate");
+    assert!(
+        keychain.load("beta").unwrap().is_none(),
+        "accounts are separate"
+    );
 
     assert!(keychain.remove("alpha").unwrap());
     assert!(keychain.load("alpha").unwrap().is_none());
-    assert!(!keychain.remove("alpha").unwrap(), "deleting twice reports nothing deleted");
+    assert!(
+        !keychain.remove("alpha").unwrap(),
+        "deleting twice reports nothing deleted"
+    );
 }
 
 #[test]
 fn first_start_has_only_the_active_sandbox() {
     let dir = tempfile::tempdir().unwrap();
-    let profiles = Profiles::open(&dir.path().join("profiles.json"), test_keychain(), None).unwrap();
+    let profiles =
+        Profiles::open(&dir.path().join("profiles.json"), test_keychain(), None).unwrap();
     let list = profiles.list(Some("http://127.0.0.1:1234"), Some("sk-…abcd"));
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].id, SANDBOX_ID);
@@ -92,7 +107,11 @@ fn a_profile_keeps_its_key_in_the_keychain_only() {
     let secret = "sk-live-not-on-disk-1234567890a4f2";
     let mut profiles = Profiles::open(&path, keychain.clone(), None).unwrap();
     let view = profiles
-        .add(new_profile("Production", "https://api.example.com/api/v1/", secret))
+        .add(new_profile(
+            "Production",
+            "https://api.example.com/api/v1/",
+            secret,
+        ))
         .unwrap();
     assert_eq!(view.base_url.as_deref(), Some("https://api.example.com"));
     assert_eq!(view.key_hint.as_deref(), Some("sk-…a4f2"));
@@ -102,8 +121,14 @@ fn a_profile_keeps_its_key_in_the_keychain_only() {
     let in_keychain = keychain.load(&account_for(&view.id)).unwrap().unwrap();
     assert_eq!(in_keychain.expose_secret(), secret);
     let on_disk = all_bytes_under(dir.path());
-    assert!(contains(&on_disk, "Production"), "the profile itself is saved");
-    assert!(!contains(&on_disk, secret), "the key must never be written to a file");
+    assert!(
+        contains(&on_disk, "Production"),
+        "the profile itself is saved"
+    );
+    assert!(
+        !contains(&on_disk, secret),
+        "the key must never be written to a file"
+    );
     let as_json = serde_json::to_string(&profiles.list(None, None)).unwrap();
     assert!(!as_json.contains(secret), "IPC views carry only the hint");
 
@@ -118,9 +143,14 @@ fn a_profile_keeps_its_key_in_the_keychain_only() {
 fn replacing_and_removing_a_key_updates_keychain_and_hint() {
     let dir = tempfile::tempdir().unwrap();
     let keychain = test_keychain();
-    let mut profiles = Profiles::open(&dir.path().join("profiles.json"), keychain.clone(), None).unwrap();
+    let mut profiles =
+        Profiles::open(&dir.path().join("profiles.json"), keychain.clone(), None).unwrap();
     let id = profiles
-        .add(new_profile("Staging", "https://staging.example.com", "sk-old-key-0000000000001111"))
+        .add(new_profile(
+            "Staging",
+            "https://staging.example.com",
+            "sk-old-key-0000000000001111",
+        ))
         .unwrap()
         .id;
     let view = profiles
@@ -131,7 +161,11 @@ fn replacing_and_removing_a_key_updates_keychain_and_hint() {
         .unwrap();
     assert_eq!(view.key_hint.as_deref(), Some("sk-…2222"));
     assert_eq!(
-        keychain.load(&account_for(&id)).unwrap().unwrap().expose_secret(),
+        keychain
+            .load(&account_for(&id))
+            .unwrap()
+            .unwrap()
+            .expose_secret(),
         "sk-new-key-0000000000002222"
     );
 
@@ -151,13 +185,19 @@ fn deleting_a_profile_deletes_its_keychain_entry_and_falls_back_to_the_sandbox()
     let keychain = test_keychain();
     let mut profiles = Profiles::open(&path, keychain.clone(), None).unwrap();
     let id = profiles
-        .add(new_profile("Local", "http://127.0.0.1:9999", "sk-delete-me-000000000000"))
+        .add(new_profile(
+            "Local",
+            "http://127.0.0.1:9999",
+            "sk-delete-me-000000000000",
+        ))
         .unwrap()
         .id;
     profiles.switch(&id).unwrap();
     assert_eq!(profiles.active_id(), id);
     assert_eq!(
-        Profiles::open(&path, keychain.clone(), None).unwrap().active_id(),
+        Profiles::open(&path, keychain.clone(), None)
+            .unwrap()
+            .active_id(),
         id,
         "the active profile is remembered"
     );
@@ -177,7 +217,11 @@ fn invalid_profiles_are_refused_with_a_sentence_and_store_nothing() {
     for (name, url, key) in [
         ("Plain", "http://api.example.com", "sk-aaaaaaaaaaaaaaaaaaaa"),
         ("", "https://api.example.com", "sk-aaaaaaaaaaaaaaaaaaaa"),
-        ("Sandbox", "https://api.example.com", "sk-aaaaaaaaaaaaaaaaaaaa"),
+        (
+            "Sandbox",
+            "https://api.example.com",
+            "sk-aaaaaaaaaaaaaaaaaaaa",
+        ),
         ("NoKey", "https://api.example.com", "   "),
     ] {
         let err = profiles.add(new_profile(name, url, key)).unwrap_err();
@@ -188,11 +232,19 @@ fn invalid_profiles_are_refused_with_a_sentence_and_store_nothing() {
     assert!(!dir.path().join("profiles.json").exists());
 
     let id = profiles
-        .add(new_profile("One", "https://one.example.com", "sk-one-000000000000000"))
+        .add(new_profile(
+            "One",
+            "https://one.example.com",
+            "sk-one-000000000000000",
+        ))
         .unwrap()
         .id;
     profiles
-        .add(new_profile("Two", "https://two.example.com", "sk-two-000000000000000"))
+        .add(new_profile(
+            "Two",
+            "https://two.example.com",
+            "sk-two-000000000000000",
+        ))
         .unwrap();
     let err = profiles
         .update(ProfileEdit {
@@ -211,7 +263,10 @@ fn invalid_profiles_are_refused_with_a_sentence_and_store_nothing() {
         .unwrap();
     assert_eq!(renamed.name, "Uno");
     assert_eq!(renamed.base_url.as_deref(), Some("http://localhost:8080"));
-    assert_eq!(profiles.delete(SANDBOX_ID).unwrap_err().kind, ErrorKind::InvalidInput);
+    assert_eq!(
+        profiles.delete(SANDBOX_ID).unwrap_err().kind,
+        ErrorKind::InvalidInput
+    );
 }
 
 #[test]
@@ -221,7 +276,11 @@ fn the_environment_key_overrides_the_keychain_for_user_profiles() {
     let keychain = test_keychain();
     let mut profiles = Profiles::open(&path, keychain.clone(), None).unwrap();
     let id = profiles
-        .add(new_profile("Ci", "https://ci.example.com", "sk-keychain-key-0000000000"))
+        .add(new_profile(
+            "Ci",
+            "https://ci.example.com",
+            "sk-keychain-key-0000000000",
+        ))
         .unwrap()
         .id;
     let env = ApiKey::new("sk-from-environment-00000000beef");

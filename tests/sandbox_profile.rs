@@ -25,7 +25,9 @@ fn all_bytes_under(dir: &Path) -> Vec<u8> {
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -39,7 +41,11 @@ async fn the_sandbox_profile_starts_with_500_credits_and_keeps_its_key_across_re
     let services = AppServices::open(paths.clone(), keychain.clone(), None).unwrap();
     let state = services.state().await.unwrap();
     assert_eq!(state.active_id, SANDBOX_ID);
-    assert!(state.keychain_problem.is_none(), "{:?}", state.keychain_problem);
+    assert!(
+        state.keychain_problem.is_none(),
+        "{:?}",
+        state.keychain_problem
+    );
 
     let balance = services.active_balance().await.unwrap();
     assert_eq!(balance.profile_id, SANDBOX_ID);
@@ -53,7 +59,10 @@ async fn the_sandbox_profile_starts_with_500_credits_and_keeps_its_key_across_re
     assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url}");
     assert!(!base_url.ends_with(":0"));
 
-    let key = keychain.load(SANDBOX_ACCOUNT).unwrap().expect("sandbox key in the keychain");
+    let key = keychain
+        .load(SANDBOX_ACCOUNT)
+        .unwrap()
+        .expect("sandbox key in the keychain");
     assert_eq!(
         state.profiles[0].key_hint.as_deref(),
         Some(key.hint().as_str()),
@@ -74,12 +83,22 @@ async fn the_sandbox_profile_starts_with_500_credits_and_keeps_its_key_across_re
     // A second "launch" over the same data directory reuses the key and the account.
     drop(services);
     let services = AppServices::open(paths, keychain.clone(), None).unwrap();
-    assert_eq!(services.active_balance().await.unwrap().remaining_credits, 500);
     assert_eq!(
-        keychain.load(SANDBOX_ACCOUNT).unwrap().unwrap().expose_secret(),
+        services.active_balance().await.unwrap().remaining_credits,
+        500
+    );
+    assert_eq!(
+        keychain
+            .load(SANDBOX_ACCOUNT)
+            .unwrap()
+            .unwrap()
+            .expose_secret(),
         key.expose_secret()
     );
-    assert!(dir.path().join("sandbox").is_dir(), "sandbox state lives under the data dir");
+    assert!(
+        dir.path().join("sandbox").is_dir(),
+        "sandbox state lives under the data dir"
+    );
 
     // A user profile pointing at the running sandbox works through the same services.
     let base_url = services.sandbox().await.unwrap().base_url();

@@ -79,7 +79,12 @@ async function screenshot(name) {
   fs.mkdirSync(SHOTS, { recursive: true });
   shotIndex += 1;
   const file = path.join(SHOTS, `${String(shotIndex).padStart(2, "0")}-${name}.png`);
-  await browser.saveScreenshot(file);
+  // The X window as the user sees it (ImageMagick), which is also much faster than
+  // WebKitWebDriver's screenshot; the WebDriver one is the fallback.
+  const window = spawnSync("xdotool", ["search", "--name", "^CyberBara Studio$"], { encoding: "utf8" });
+  const id = window.status === 0 ? window.stdout.trim().split("\n")[0] : "";
+  const grabbed = id && spawnSync("import", ["-window", id, file]).status === 0;
+  if (!grabbed) await browser.saveScreenshot(file);
   assert.ok(fs.statSync(file).size > 1000, `screenshot ${file} is empty`);
 }
 
@@ -87,7 +92,7 @@ const byTestId = (id) => `[data-testid="${id}"]`;
 const card = (name) => `[data-testid="profile-card"][data-profile-name="${name}"]`;
 
 async function text(selector) {
-  return (await browser.$(selector)).getText();
+  return ((await (await browser.$(selector)).getProperty("textContent")) ?? "").trim();
 }
 
 async function waitForText(selector, expected, timeoutMs) {
@@ -96,7 +101,9 @@ async function waitForText(selector, expected, timeoutMs) {
     async () => {
       const el = await browser.$(selector);
       if (!(await el.isExisting())) return false;
-      const shown = await el.getText();
+      // textContent, not getText(): WebKitWebDriver's visibility rules return "" for some
+      // visible elements (e.g. inside overflow: hidden).
+      const shown = (await el.getProperty("textContent")).trim();
       return (typeof expected === "string" ? shown.includes(expected) : expected.test(shown)) ? shown : false;
     },
     timeoutMs,
@@ -190,7 +197,7 @@ test("every page says what it is for", async () => {
     await screenshot(page);
   }
   await navigate("settings");
-  await waitForText(card("Sandbox"), "Sandbox");
+  await waitForText(`${card("Sandbox")} ${byTestId("profile-url")}`, "http://127.0.0.1:");
   await screenshot("settings");
 });
 
@@ -203,7 +210,7 @@ test("adding a profile for a second deployment, testing it and switching to it",
   await waitForText(byTestId("draft-test-result"), "1,234 credits");
   await screenshot("add-profile-tested");
   await (await browser.$(byTestId("add-profile-save"))).click();
-  await waitForText(card("Second sandbox"), secondUrl);
+  await waitForText(`${card("Second sandbox")} ${byTestId("profile-url")}`, secondUrl);
 
   const id = await (await browser.$(card("Second sandbox"))).getAttribute("data-profile-id");
   assert.ok(id, "the card names its profile id");

@@ -29,8 +29,28 @@ impl Default for PollPolicy {
 }
 
 impl PollPolicy {
+    /// `Duration::mul_f64` panics on overflow, and the factor is caller-supplied
+    /// configuration, so the product is computed in seconds and clamped instead.
     fn next(&self, current: Duration) -> Duration {
-        current.mul_f64(self.factor.max(1.0)).min(self.max)
+        let secs = current.as_secs_f64() * self.factor.max(1.0);
+        Duration::try_from_secs_f64(secs)
+            .unwrap_or(self.max)
+            .min(self.max)
+    }
+
+    /// The wait before the poll after one that saw `seen`, given the previous status:
+    /// longer while nothing changes, back to `initial` when the status moved.
+    fn after(
+        &self,
+        current: Duration,
+        previous: Option<&TaskStatus>,
+        seen: &TaskStatus,
+    ) -> Duration {
+        if previous == Some(seen) {
+            self.next(current)
+        } else {
+            self.initial
+        }
     }
 }
 
@@ -69,11 +89,7 @@ pub(crate) fn wait_for_task(
         tokio::time::sleep(st.delay).await;
         match st.client.task(&st.id).await {
             Ok(task) => {
-                st.delay = if st.last.as_ref() == Some(&task.status) {
-                    st.policy.next(st.delay)
-                } else {
-                    st.policy.initial
-                };
+                st.delay = st.policy.after(st.delay, st.last.as_ref(), &task.status);
                 st.last = Some(task.status.clone());
                 st.done = task.status.is_final();
                 Some((Ok(task), st))
@@ -106,5 +122,34 @@ mod tests {
         assert_eq!(seen[1], Duration::from_millis(375));
         assert_eq!(*seen.last().unwrap(), Duration::from_secs(5));
         assert!(seen.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn a_status_change_resets_the_interval() {
+        let p = PollPolicy::default();
+        let grown = Duration::from_secs(3);
+        // First poll ever: nothing to compare with, so the next one comes soon.
+        assert_eq!(p.after(grown, None, &TaskStatus::Pending), p.initial);
+        assert_eq!(
+            p.after(grown, Some(&TaskStatus::Pending), &TaskStatus::Pending),
+            Duration::from_millis(4500)
+        );
+        assert_eq!(
+            p.after(grown, Some(&TaskStatus::Pending), &TaskStatus::Processing),
+            p.initial
+        );
+    }
+
+    #[test]
+    fn an_absurd_factor_is_capped_not_a_panic() {
+        for factor in [1e300, f64::INFINITY, f64::NAN, -3.0] {
+            let p = PollPolicy {
+                factor,
+                ..PollPolicy::default()
+            };
+            let d = p.next(Duration::from_secs(1));
+            assert!(d <= p.max, "{factor}: {d:?}");
+            assert!(d >= Duration::from_secs(1), "{factor}: {d:?}");
+        }
     }
 }

@@ -185,3 +185,53 @@ async fn video_audio_and_music_routes_create_tasks() {
         assert_eq!(stats.get(&path), Some(&1), "{stats:?}");
     }
 }
+
+/// The spec accepts `Authorization: Bearer` and `x-api-key`; the server honours both,
+/// and the client always uses the first.
+#[tokio::test]
+async fn both_auth_styles_are_accepted_and_the_client_sends_bearer() {
+    let env = start().await;
+    env.set_credits(KEY, 321).await;
+    for request in [
+        env.raw
+            .get(format!("{}/api/v1/credits/balance", env.base))
+            .header("x-api-key", KEY),
+        env.raw
+            .get(format!("{}/api/v1/credits/balance", env.base))
+            .bearer_auth(KEY),
+    ] {
+        let body: serde_json::Value = request.send().await.unwrap().json().await.unwrap();
+        assert_eq!(body["data"]["remaining_credits"], 321, "{body}");
+    }
+    assert_eq!(env.client.balance().await.unwrap().remaining_credits, 321);
+
+    // What the client writes on the wire: read its request head from a plain socket
+    // (no HTTP is answered; the client's error afterwards is expected).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let capture = tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = socket.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            head.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&head).to_ascii_lowercase()
+    });
+    let client = env.client_with_base(&base);
+    let _ = client.balance().await;
+    let head = capture.await.unwrap();
+    assert!(
+        head.contains(&format!(
+            "authorization: bearer {}",
+            KEY.to_ascii_lowercase()
+        )),
+        "{head}"
+    );
+    assert!(!head.contains("x-api-key"), "{head}");
+}

@@ -81,6 +81,19 @@ impl Env {
         Client::with_options(&self.base, ApiKey::new(key), options).unwrap()
     }
 
+    /// A client with the test key and no retries, pointed at another server.
+    pub fn client_with_base(&self, base: &str) -> Client {
+        Client::with_options(
+            base,
+            ApiKey::new(KEY),
+            ClientOptions {
+                retry: RetryPolicy::none(),
+                ..fast_options()
+            },
+        )
+        .unwrap()
+    }
+
     pub async fn stats(&self) -> HashMap<String, u64> {
         let v: Value = self
             .raw

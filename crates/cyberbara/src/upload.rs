@@ -37,8 +37,9 @@ pub const VIDEO_MIME_TYPES: &[&str] = &["video/mp4", "video/quicktime"];
 
 /// Chunk size read from disk; bounds the memory an upload holds at once.
 const CHUNK: usize = 64 * 1024;
-/// SVG is text: the `<svg` root may follow a long XML prologue. Same window as the server.
-const SNIFF_LEN: usize = 4096;
+/// How many leading bytes [`sniff`] needs. SVG is text: the `<svg` root may follow a long
+/// XML prologue. Same window as the server.
+pub const SNIFF_LEN: usize = 4096;
 
 /// Which upload endpoint a set of files is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,8 +182,12 @@ async fn check_file(kind: UploadKind, path: &Path) -> Result<CheckedFile, Error>
     })
 }
 
-/// The MIME type of a file from its first bytes (up to 4 KB), for the types the API
-/// accepts plus a few common ones that make refusals clearer.
+/// The MIME type of a file from its first bytes (up to [`SNIFF_LEN`]), for the types the
+/// API accepts plus a few common ones that make refusals clearer.
+///
+/// This is the workspace's one content sniffer: the sandbox's upload routes can call it
+/// (with [`extension_for`]) instead of keeping a copy that could drift from what the
+/// client pre-checks.
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
     if head.starts_with(b"\x89PNG\r\n\x1a\n") {
         return Some("image/png");
@@ -221,6 +226,28 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
         return Some("image/svg+xml");
     }
     None
+}
+
+/// The file extension a stored upload of `mime` gets (`image/jpeg` → `jpg`), for the
+/// types [`sniff`] recognises.
+pub fn extension_for(mime: &str) -> Option<&'static str> {
+    Some(match mime {
+        "image/png" => "png",
+        "image/jpeg" | "image/jpg" => "jpg",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        "image/svg+xml" => "svg",
+        "image/avif" => "avif",
+        "image/heic" => "heic",
+        "image/heif" => "heif",
+        "image/bmp" => "bmp",
+        "image/tiff" => "tiff",
+        "video/mp4" => "mp4",
+        "video/quicktime" => "mov",
+        "application/pdf" => "pdf",
+        "application/zip" => "zip",
+        _ => return None,
+    })
 }
 
 /// ISO base media files (MP4, MOV, AVIF, HEIC) open with an `ftyp` box naming a major
@@ -325,6 +352,32 @@ mod tests {
         );
         assert_eq!(sniff(b"<html><body>no</body></html>"), None);
         assert_eq!(sniff(b"hello"), None);
+    }
+
+    #[test]
+    fn every_sniffed_type_has_an_extension() {
+        let samples: &[&[u8]] = &[
+            b"\x89PNG\r\n\x1a\n",
+            &[0xFF, 0xD8, 0xFF, 0xE0],
+            b"GIF89a",
+            b"RIFF\0\0\0\0WEBPVP8 ",
+            b"%PDF-1.7",
+            b"PK\x03\x04",
+            b"BM\0\0\0\0\0\0\0\0\0\0\0\0",
+            b"II*\0",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            b"\0\0\0\x08wide\0\0\0\0mdat",
+        ];
+        for head in samples {
+            let mime = sniff(head).unwrap_or_else(|| panic!("{head:?} not sniffed"));
+            assert!(extension_for(mime).is_some(), "{mime}");
+        }
+        for mime in IMAGE_MIME_TYPES.iter().chain(VIDEO_MIME_TYPES) {
+            assert!(extension_for(mime).is_some(), "{mime}");
+        }
+        assert_eq!(extension_for("image/jpeg"), Some("jpg"));
+        assert_eq!(extension_for("video/quicktime"), Some("mov"));
+        assert_eq!(extension_for("text/plain"), None);
     }
 
     #[test]

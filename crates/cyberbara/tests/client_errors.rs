@@ -561,3 +561,47 @@ async fn transport_failures_are_distinct_and_actionable() {
     assert_eq!(err.kind(), ErrorKind::Config);
     assert_sentence(&err.to_string());
 }
+
+/// An empty model name is not in the catalogue, so it is not refused locally: the
+/// server's `invalid_model` must come through the client intact.
+#[tokio::test]
+async fn invalid_model_from_the_server() {
+    let env = start().await;
+    let (code, status, text, _) = api_code(
+        env.client
+            .generate_image(&request("", Some("a lighthouse"), None))
+            .await,
+    );
+    assert_eq!((code, status), (ErrorCode::InvalidModel, 400));
+    assert_sentence(&text);
+    assert!(text.contains("Choose a model"), "{text}");
+    assert_eq!(env.count("POST /api/v1/images/generations").await, 1);
+}
+
+/// A server-side storage failure: `internal_error` with its 500 status, rendered as a
+/// sentence, and the upload (which may have reached the server) sent exactly once.
+#[tokio::test]
+async fn internal_error_on_a_storage_failure_is_not_retried() {
+    let data = TempDir::new("internal-error");
+    let env = start_with(cyberbara_sandbox::SandboxConfig {
+        data_dir: Some(data.path().to_path_buf()),
+        ..Default::default()
+    })
+    .await;
+    let incoming = data.path().join("incoming");
+    assert!(
+        incoming.is_dir(),
+        "the sandbox stages uploads in {incoming:?}"
+    );
+    std::fs::remove_dir_all(&incoming).unwrap();
+    std::fs::write(&incoming, b"not a directory").unwrap();
+
+    let files = TempDir::new("internal-error-files");
+    let png = files.file("ref.png", PNG);
+    let (code, status, text, err) = api_code(env.client.upload_images(&[png], |_| {}).await);
+    assert_eq!((code, status), (ErrorCode::InternalError, 500));
+    assert_sentence(&text);
+    assert!(text.contains("internal error"), "{text}");
+    assert!(!err.is_transient(), "{err:?}");
+    assert_eq!(env.count("POST /api/v1/uploads/images").await, 1);
+}

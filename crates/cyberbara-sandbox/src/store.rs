@@ -444,12 +444,32 @@ impl Store {
             .optional()?)
     }
 
-    fn record_blob(&self, key: &str, content_type: &str, size: u64) -> Result<(), StoreError> {
+    /// Returns false when another request recorded the same key first (same bytes).
+    fn record_blob(&self, key: &str, content_type: &str, size: u64) -> Result<bool, StoreError> {
         let db = self.db()?;
-        db.execute(
+        let inserted = db.execute(
             "INSERT OR IGNORE INTO blobs (key, content_type, size, created_ms) VALUES (?1, ?2, ?3, ?4)",
             params![key, content_type, size as i64, now_ms()],
         )?;
+        Ok(inserted == 1)
+    }
+
+    /// Forgets a blob and deletes its bytes (the uploads of a request that failed).
+    pub(crate) fn remove_blob(&self, key: &str) -> Result<(), StoreError> {
+        self.db()?
+            .execute("DELETE FROM blobs WHERE key = ?1", params![key])?;
+        match &self.blobs {
+            Blobs::Disk(_) => {
+                let path = self.blob_path(key).ok_or(StoreError::Poisoned)?;
+                match std::fs::remove_file(path) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+                    _ => {}
+                }
+            }
+            Blobs::Memory(map) => {
+                map.lock().map_err(|_| StoreError::Poisoned)?.remove(key);
+            }
+        }
         Ok(())
     }
 
@@ -504,8 +524,7 @@ impl Store {
                     .insert(key.to_string(), bytes);
             }
         }
-        self.record_blob(key, content_type, size)?;
-        Ok(true)
+        self.record_blob(key, content_type, size)
     }
 
     /// Moves a finished incoming file into place under `key`. Returns false (and deletes
@@ -526,8 +545,7 @@ impl Store {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::rename(incoming, &path)?;
-        self.record_blob(key, content_type, size)?;
-        Ok(true)
+        self.record_blob(key, content_type, size)
     }
 
     /// Whole blob bytes (reference images for image-to-X tasks).

@@ -122,8 +122,69 @@ fn sniff(head: &[u8], declared: Option<&str>) -> Option<(&'static str, &'static 
 
 /// Where an upload's bytes go while it is received.
 enum Sink {
-    File(tokio::fs::File, PathBuf),
+    File(PathBuf),
     Memory(Vec<u8>),
+}
+
+/// A file read to its end and accepted, not yet stored under its key.
+struct Received {
+    sink: Sink,
+    /// Keeps the incoming file on disk only as long as it may still be adopted.
+    guard: IncomingGuard,
+    key: String,
+    filename: String,
+    content_type: &'static str,
+    size: u64,
+}
+
+/// Stores every received file under its key. If storing one fails, the blobs this
+/// request newly created are removed again (blobs that already existed are left alone,
+/// other keys may point at them).
+fn commit(state: &Shared, received: Vec<Received>) -> Result<Vec<UploadedFile>, ApiError> {
+    let mut created_keys: Vec<String> = Vec::new();
+    let mut files = Vec::with_capacity(received.len());
+    for file in received {
+        let Received {
+            sink,
+            mut guard,
+            key,
+            filename,
+            content_type,
+            size,
+        } = file;
+        let stored = match sink {
+            Sink::File(path) => state
+                .store
+                .adopt_incoming(&path, &key, content_type, size)
+                .inspect(|_| guard.0 = None),
+            Sink::Memory(buf) => state.store.put_blob(&key, content_type, buf.into()),
+        };
+        let created = match stored {
+            Ok(created) => created,
+            Err(e) => {
+                for key in &created_keys {
+                    if let Err(e) = state.store.remove_blob(key) {
+                        tracing::warn!(
+                            "could not remove the upload {key} of a failed request: {e}"
+                        );
+                    }
+                }
+                return Err(e.into());
+            }
+        };
+        if created {
+            created_keys.push(key.clone());
+        }
+        files.push(UploadedFile {
+            url: format!("{}/uploads/{key}", state.base_url),
+            key,
+            filename,
+            content_type: content_type.to_string(),
+            size,
+            deduped: !created,
+        });
+    }
+    Ok(files)
 }
 
 /// Removes a half-written incoming file unless the upload completed.
@@ -175,12 +236,15 @@ async fn upload(state: Shared, req: Request, kind: Kind) -> ApiResult {
         )
     })?;
     let prefix = account_prefix(&account.id);
-    let mut files: Vec<UploadedFile> = Vec::new();
+    // Every file is received and checked before any is stored, so a refused request
+    // (a later file of the wrong type, too many files, one too large) leaves nothing
+    // behind: the incoming files are removed when `received` is dropped.
+    let mut received: Vec<Received> = Vec::new();
     while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
         if !matches!(field.name(), Some("files") | Some("file")) {
             continue;
         }
-        let index = files.len();
+        let index = received.len();
         if index >= kind.max_files() {
             return Err(ApiError::bad(
                 ErrorCode::TooManyFiles,
@@ -192,14 +256,15 @@ async fn upload(state: Shared, req: Request, kind: Kind) -> ApiResult {
             )
             .with_details(json!({ "max_files": kind.max_files() })));
         }
-        files.push(receive(&state, field, kind, index, &prefix).await?);
+        received.push(receive(&state, field, kind, index, &prefix).await?);
     }
-    if files.is_empty() {
+    if received.is_empty() {
         return Err(ApiError::bad(
             ErrorCode::FilesRequired,
             "No file was sent: add it as multipart field \"files\" (or \"file\").",
         ));
     }
+    let files = commit(&state, received)?;
     let urls = files.iter().map(|f| f.url.clone()).collect();
     let count = files.len();
     Ok(data(UploadResult { files, urls, count }))
@@ -211,7 +276,7 @@ async fn receive(
     kind: Kind,
     index: usize,
     prefix: &str,
-) -> Result<UploadedFile, ApiError> {
+) -> Result<Received, ApiError> {
     let filename = field
         .file_name()
         .map(str::to_string)
@@ -220,14 +285,14 @@ async fn receive(
     let io_error =
         |e: std::io::Error| ApiError::internal(format!("could not store an upload: {e}"));
     let mut guard = IncomingGuard(None);
-    let mut sink = match state.store.incoming_path() {
-        Some(path) => {
-            let file = tokio::fs::File::create(&path).await.map_err(io_error)?;
-            guard.0 = Some(path.clone());
-            Sink::File(file, path)
-        }
-        None => Sink::Memory(Vec::new()),
-    };
+    // On disk the body is streamed to an incoming file: a 50 MB video never sits in memory.
+    let mut incoming = None;
+    let mut memory = Vec::new();
+    if let Some(path) = state.store.incoming_path() {
+        let file = tokio::fs::File::create(&path).await.map_err(io_error)?;
+        guard.0 = Some(path.clone());
+        incoming = Some((file, path));
+    }
     let mut hasher = Sha256::new();
     let mut head: Vec<u8> = Vec::new();
     let mut size: u64 = 0;
@@ -253,9 +318,9 @@ async fn receive(
             head.extend_from_slice(&chunk[..take]);
         }
         hasher.update(&chunk);
-        match &mut sink {
-            Sink::File(file, _) => file.write_all(&chunk).await.map_err(io_error)?,
-            Sink::Memory(buf) => buf.extend_from_slice(&chunk),
+        match &mut incoming {
+            Some((file, _)) => file.write_all(&chunk).await.map_err(io_error)?,
+            None => memory.extend_from_slice(&chunk),
         }
     }
     if size == 0 {
@@ -276,25 +341,20 @@ async fn receive(
     };
     let hash = &hex::encode(hasher.finalize())[..32];
     let key = format!("api/v1/uploads/{prefix}/{hash}.{ext}");
-    let created = match sink {
-        Sink::File(mut file, path) => {
+    let sink = match incoming {
+        Some((mut file, path)) => {
             file.flush().await.map_err(io_error)?;
-            drop(file);
-            let created = state
-                .store
-                .adopt_incoming(&path, &key, content_type, size)?;
-            guard.0 = None;
-            created
+            Sink::File(path)
         }
-        Sink::Memory(buf) => state.store.put_blob(&key, content_type, buf.into())?,
+        None => Sink::Memory(memory),
     };
-    Ok(UploadedFile {
-        url: format!("{}/uploads/{key}", state.base_url),
+    Ok(Received {
+        sink,
+        guard,
         key,
         filename,
-        content_type: content_type.to_string(),
+        content_type,
         size,
-        deduped: !created,
     })
 }
 

@@ -273,7 +273,9 @@ async fn a_failed_task_refunds_its_credits_with_a_negative_usage_line() {
 async fn next_task_control_scripts_outcome_and_duration_in_order() {
     let env = start_with(SandboxConfig {
         api_keys: vec!["k-next".into()],
-        speed: 1.0,
+        // Unscripted, these tasks would take 75 min and 10 min at this speed; wait_final
+        // gives up after 60 s, so finishing proves the script without a tight bound.
+        speed: 0.01,
         ..Default::default()
     })
     .await;
@@ -287,7 +289,6 @@ async fn next_task_control_scripts_outcome_and_duration_in_order() {
             .unwrap();
         assert!(resp.status().is_success());
     }
-    let started = std::time::Instant::now();
     let first = create(
         &env,
         "k-next",
@@ -310,8 +311,6 @@ async fn next_task_control_scripts_outcome_and_duration_in_order() {
         .await;
     assert_eq!(a["status"], "failed");
     assert_eq!(b["status"], "success");
-    // At speed 1 these would take 45 s and 6 s without the script.
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert_eq!(env.balance("k-next").await, 500 - 8);
 }
 

@@ -235,3 +235,60 @@ async fn both_auth_styles_are_accepted_and_the_client_sends_bearer() {
     );
     assert!(!head.contains("x-api-key"), "{head}");
 }
+
+/// Issue point 7 end to end through the client: a video model only the server lists
+/// (the live API adds them) is found by `list_models`, accepted by the catalogue built
+/// from that list with options it has never heard of, created and polled to success.
+#[tokio::test]
+async fn a_model_only_the_server_lists_is_usable_end_to_end() {
+    let extra: Vec<cyberbara::types::ModelInfo> = serde_json::from_value(json!([
+        { "model": "kling-3.0", "media_type": "video",
+          "supported_scenes": ["text-to-video", "image-to-video"] }
+    ]))
+    .unwrap();
+    let env = start_with(cyberbara_sandbox::SandboxConfig {
+        extra_models: extra,
+        ..Default::default()
+    })
+    .await;
+    assert!(cyberbara::catalogue::Catalogue::builtin()
+        .model("kling-3.0")
+        .is_none());
+
+    let listed = env
+        .client
+        .list_models(Some(&MediaType::Video))
+        .await
+        .unwrap();
+    assert!(listed.models.iter().any(|m| m.model == "kling-3.0"));
+    let catalogue = cyberbara::catalogue::Catalogue::builtin().with_listed(&listed.models);
+    let request = GenerationRequest {
+        model: "kling-3.0".into(),
+        prompt: None,
+        scene: None,
+        options: json!({ "duration": 7, "mode": "pro", "sound": true })
+            .as_object()
+            .unwrap()
+            .clone(),
+    };
+    let normalized = catalogue.validate(&request, &MediaType::Video).unwrap();
+    assert_eq!(normalized.scene, Scene::TextToVideo);
+    assert_eq!(
+        normalized.options, request.options,
+        "passed through untouched"
+    );
+    assert!(normalized.dropped.is_empty());
+
+    env.next_task("success", 50).await;
+    let created = env.client.generate_video(&request).await.unwrap();
+    assert_eq!(created.model, "kling-3.0");
+    let last = env
+        .client
+        .wait_for_task(&created.task_id)
+        .collect::<Vec<_>>()
+        .await
+        .pop()
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.status, TaskStatus::Success);
+}

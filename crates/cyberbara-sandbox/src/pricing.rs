@@ -186,4 +186,88 @@ mod tests {
         assert!(p.fallback);
         assert_eq!(p.rule, "fallback:music");
     }
+
+    /// One priced example from a README table cell: `[media] `{options}` → credits`.
+    fn readme_examples(cell: &str) -> Vec<(Option<String>, Map<String, Value>, i64)> {
+        cell.split("; ")
+            .map(|example| {
+                let (before, rest) = example
+                    .split_once('`')
+                    .unwrap_or_else(|| panic!("no `{{options}}` in {example:?}"));
+                let (options, after) = rest.split_once('`').unwrap();
+                let options: Value = serde_json::from_str(options)
+                    .unwrap_or_else(|e| panic!("{options:?} is not JSON: {e}"));
+                let credits: String = after
+                    .trim_start_matches(|c: char| !c.is_ascii_digit())
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                let media = Some(before.trim().to_string()).filter(|m| !m.is_empty());
+                (media, opts(options), credits.parse().unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn readme_table_matches_the_price_list() {
+        let readme = include_str!("../README.md");
+        let section = readme
+            .split("## Pricing")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("a Pricing section in the README");
+        let mut rows = 0;
+        let mut documented: Vec<String> = Vec::new();
+        for row in section
+            .lines()
+            .filter(|l| l.starts_with("| `") || l.starts_with("| anything"))
+        {
+            let cells: Vec<&str> = row.trim_matches('|').split(" | ").map(str::trim).collect();
+            assert_eq!(cells.len(), 3, "{row}");
+            let models: Vec<&str> = cells[0]
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .filter(|m| *m != "extra_models")
+                .collect();
+            let fallback = cells[0].starts_with("anything else");
+            let examples = readme_examples(cells[2]);
+            assert!(!examples.is_empty(), "{row}");
+            for (media, options, credits) in examples {
+                let targets: Vec<(String, MediaType)> = if fallback {
+                    let media = media.expect("fallback examples name their media type");
+                    vec![("not-a-priced-model".into(), MediaType::parse(&media))]
+                } else {
+                    models
+                        .iter()
+                        .map(|m| {
+                            let spec = cyberbara::catalogue::Catalogue::builtin()
+                                .model(m)
+                                .unwrap_or_else(|| panic!("README prices unknown model {m}"));
+                            (m.to_string(), spec.media_type.clone())
+                        })
+                        .collect()
+                };
+                for (model, media_type) in targets {
+                    let p = price(&model, &media_type, None, &options);
+                    assert_eq!(
+                        (p.credits, p.fallback),
+                        (credits, fallback),
+                        "README says {model} with {options:?} costs {credits}"
+                    );
+                }
+            }
+            documented.extend(models.iter().map(|m| m.to_string()));
+            rows += 1;
+        }
+        assert_eq!(rows, 14, "every pricing row was read");
+        for spec in &cyberbara::catalogue::Catalogue::builtin().models {
+            assert!(
+                documented.contains(&spec.model),
+                "{} has no row in the README pricing table",
+                spec.model
+            );
+            assert!(!price(&spec.model, &spec.media_type, None, &Map::new()).fallback);
+        }
+    }
 }

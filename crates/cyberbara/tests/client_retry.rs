@@ -206,7 +206,9 @@ async fn task_creation_is_retried_when_the_connection_was_refused() {
         cyberbara::ApiKey::new(KEY),
         ClientOptions {
             retry: RetryPolicy {
-                max_retries: 6,
+                // A wide window (4-8 s of backoff) so a slow sandbox start on a loaded machine
+                // still lands inside it; the passing path is no slower.
+                max_retries: 20,
                 base: Duration::from_millis(200),
                 cap: Duration::from_millis(400),
                 max_retry_after: Duration::from_secs(1),

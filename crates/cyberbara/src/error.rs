@@ -2,6 +2,7 @@
 //! act on, plus machine-readable [`ErrorKind`] / [`ErrorCode`] for an app's IPC layer.
 
 use crate::types::{Credits, ErrorCode};
+use crate::upload::UploadKind;
 use crate::validate::FieldError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -336,10 +337,10 @@ fn api_sentence(
         ErrorCode::InvalidDate => "A date was not understood. Use YYYY-MM-DD or an ISO date-time.".into(),
         ErrorCode::InvalidDateRange => "The start date must be earlier than the end date. Correct the date range.".into(),
         ErrorCode::FilesRequired => format!("No file reached {host}. Choose at least one file and upload again."),
-        ErrorCode::TooManyFiles => "Too many files for one upload. Upload at most 10 images, or 1 video, at a time.".into(),
-        ErrorCode::InvalidFileType => format!("{file} is not a supported type. Use PNG, JPEG, WebP, GIF, SVG, AVIF or HEIC images, or MP4 or MOV videos."),
+        ErrorCode::TooManyFiles => format!("Too many files for one upload. Upload at most {} images, or {} video, at a time.", UploadKind::Image.max_files(), UploadKind::Video.max_files()),
+        ErrorCode::InvalidFileType => format!("{file} is not a supported type. Use {}, or {}.", UploadKind::Image.accepted_words(), UploadKind::Video.accepted_words()),
         ErrorCode::InvalidFileSize => format!("{file} has an invalid size (is it empty?). Choose another file."),
-        ErrorCode::FileTooLarge => format!("{file} is too large. Images may be up to 10 MB and videos up to 50 MB."),
+        ErrorCode::FileTooLarge => format!("{file} is too large. Images may be up to {} and videos up to {}.", human_size(UploadKind::Image.max_bytes()), human_size(UploadKind::Video.max_bytes())),
         ErrorCode::InvalidModel => "No valid model was given. Choose a model from the list.".into(),
         ErrorCode::UnsupportedModel => format!("{host} does not offer this model. Refresh the model list and choose another."),
         ErrorCode::InvalidModelForMediaType => "This model cannot make this kind of media. Choose a model of the right type.".into(),
@@ -419,5 +420,36 @@ mod tests {
         let report = e.report();
         assert_eq!(report.code.as_deref(), Some("insufficient_credits"));
         assert_eq!(report.kind, ErrorKind::Api);
+    }
+
+    fn api(code: ErrorCode, details: Option<Value>) -> Error {
+        Error::Api {
+            status: 400,
+            code,
+            message: "m".into(),
+            details,
+            host: Arc::from("api.example.com"),
+            required_credits: None,
+            retry_after_secs: None,
+        }
+    }
+
+    /// The server's upload codes read like the local pre-checks: the same limits and
+    /// type list, taken from the upload module rather than spelt out twice.
+    #[test]
+    fn server_upload_codes_state_the_real_limits() {
+        let pdf = Some(serde_json::json!({"index": 0, "filename": "sample.pdf"}));
+        assert_eq!(
+            api(ErrorCode::InvalidFileType, pdf).to_string(),
+            "\"sample.pdf\" is not a supported type. Use PNG, JPEG, WebP, GIF, SVG, AVIF and HEIC/HEIF images, or MP4 and QuickTime (MOV) videos."
+        );
+        assert_eq!(
+            api(ErrorCode::FileTooLarge, None).to_string(),
+            "A file is too large. Images may be up to 10 MB and videos up to 50 MB."
+        );
+        assert_eq!(
+            api(ErrorCode::TooManyFiles, None).to_string(),
+            "Too many files for one upload. Upload at most 10 images, or 1 video, at a time."
+        );
     }
 }

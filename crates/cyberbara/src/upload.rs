@@ -70,7 +70,9 @@ impl UploadKind {
         }
     }
 
-    fn accepted_words(self) -> &'static str {
+    /// What the upload accepts, in words, for messages. The one place the list is spelt
+    /// out, so local refusals and the server's codes read the same.
+    pub(crate) fn accepted_words(self) -> &'static str {
         match self {
             UploadKind::Image => "PNG, JPEG, WebP, GIF, SVG, AVIF and HEIC/HEIF images",
             UploadKind::Video => "MP4 and QuickTime (MOV) videos",

@@ -351,6 +351,9 @@ async fn balance(State(state): State<Shared>, headers: HeaderMap) -> ApiResult {
     }))
 }
 
+/// The reference's message for `unsupported_model`, on the quote and generation routes alike.
+const UNSUPPORTED_MODEL: &str = "Model is not supported.";
+
 async fn quote(State(state): State<Shared>, headers: HeaderMap, body: JsonBody) -> ApiResult {
     let account = authenticate(&state, &headers)?;
     let map = json_object(body)?;
@@ -375,7 +378,7 @@ async fn quote(State(state): State<Shared>, headers: HeaderMap, body: JsonBody) 
     let Some(spec) = state.catalogue().model(&model) else {
         return Err(ApiError::bad(
             ErrorCode::UnsupportedModel,
-            "Model is not supported.",
+            UNSUPPORTED_MODEL,
         ));
     };
     if let Some(m) = &media_type {
@@ -557,6 +560,11 @@ async fn generate(
         .map_err(|errors| {
             let first = errors.first().cloned();
             let (code, message) = match first {
+                // The reference gives this code's message verbatim; the catalogue's fuller
+                // sentence stays in details.errors.
+                Some(e) if e.code == ErrorCode::UnsupportedModel => {
+                    (e.code, UNSUPPORTED_MODEL.to_string())
+                }
                 Some(e) => (e.code, e.message),
                 None => (
                     ErrorCode::InvalidRequest,

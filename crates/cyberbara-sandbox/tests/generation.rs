@@ -202,7 +202,12 @@ async fn validation_errors_use_the_documented_codes() {
         assert_eq!(code(&v), expected, "{body}: {v}");
         let errors = v["error"]["details"]["errors"].as_array().unwrap();
         assert_eq!(errors[0]["code"], expected);
-        assert_eq!(errors[0]["message"], v["error"]["message"]);
+        if expected == "unsupported_model" {
+            // The reference's example message, verbatim.
+            assert_eq!(v["error"]["message"], "Model is not supported.");
+        } else {
+            assert_eq!(errors[0]["message"], v["error"]["message"]);
+        }
     }
     assert_eq!(
         env.balance("k-val").await,
@@ -508,4 +513,42 @@ async fn video_to_video_takes_an_uploaded_video() {
         .wait_final("k-v2v", created["task_id"].as_str().unwrap())
         .await;
     assert_eq!(task["status"], "success");
+}
+
+#[tokio::test]
+async fn strict_models_ignore_unknown_options_and_video_scene_is_inferred() {
+    let env = start(&["k-strict"]).await;
+    // "Unknown options for strict-validated models are ignored": accepted, priced and
+    // rendered as if they were absent (2K, JPEG as normalised from "jpeg").
+    let created = create(
+        &env,
+        "k-strict",
+        "images",
+        json!({"model": "nano-banana-pro", "prompt": "a lighthouse",
+               "options": {"resolution": "2k", "output_format": "jpeg", "not_an_option": 7, "style": "noir"}}),
+    )
+    .await;
+    assert_eq!(created["credits"]["cost"], 12);
+    assert_eq!(created["scene"], "text-to-image");
+    let (task, _) = env
+        .wait_final("k-strict", created["task_id"].as_str().unwrap())
+        .await;
+    assert_eq!(task["status"], "success");
+    let (_, headers, bytes) = env
+        .fetch(task["output"]["images"][0].as_str().unwrap())
+        .await;
+    assert_eq!(headers["content-type"], "image/jpeg");
+    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).unwrap();
+    assert_eq!(img.width().max(img.height()), 2048);
+
+    // Video route without image_input or video_input: text-to-video.
+    let created = create(
+        &env,
+        "k-strict",
+        "videos",
+        json!({"model": "kling-2.6", "prompt": "waves", "options": {"unknown": true}}),
+    )
+    .await;
+    assert_eq!(created["scene"], "text-to-video");
+    assert_eq!(created["credits"]["cost"], 25);
 }

@@ -123,6 +123,19 @@ fn upload_of_50_mb_keeps_peak_rss_bounded() {
             })
             .await;
         let after_hwm = status_kb("VmHWM:") * 1024;
+
+        // Control: the probe must see memory this process really touches, or the bound
+        // above could never fail. Holding a file's worth of bytes must show up.
+        std::fs::write("/proc/self/clear_refs", "5").expect("reset peak RSS");
+        let control_before = status_kb("VmHWM:") * 1024;
+        let held = std::hint::black_box(vec![1u8; 2 * BOUND as usize]);
+        let control_growth = (status_kb("VmHWM:") * 1024).saturating_sub(control_before);
+        drop(held);
+        assert!(
+            control_growth >= BOUND,
+            "the peak-RSS probe missed {} bytes held in memory (saw {control_growth})",
+            2 * BOUND
+        );
         (
             result,
             before_hwm,

@@ -4,21 +4,27 @@ use cyberbara_sandbox::{Sandbox, SandboxConfig};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-cyberbara-sandbox: a local CyberBara-compatible API server
+cyberbara-sandbox: a local CyberBara-compatible API server (API v1 under /api/v1)
 
 USAGE:
     cyberbara-sandbox [OPTIONS]
 
 OPTIONS:
-    --addr ADDR        Address to listen on (default 127.0.0.1:8787; port 0 picks one)
-    --api-key KEY      An API key that exists from the start; repeatable.
-                       Without any, one key is generated and printed.
+    --addr IP:PORT     Address to listen on (default 127.0.0.1:8787; port 0 picks a free one)
+    --api-key KEY      An account that exists from the start; repeat for more accounts.
+                       Without any, one key is generated and printed as \"api key: KEY\".
     --credits N        Starting credits of each --api-key account (default 500)
-    --data-dir DIR     Keep accounts, ledgers, uploads and tasks in DIR across restarts
-                       (default: everything in memory)
-    --speed FACTOR     Divide task run times by FACTOR (default 1)
-    --fail-rate R      Fraction of tasks that fail at random, 0..1 (default 0)
+    --data-dir DIR     Keep accounts, ledgers, uploads and tasks in DIR (SQLite) across
+                       restarts (default: everything in memory, gone at exit)
+    --speed FACTOR     Run tasks FACTOR times faster than the realistic schedule of 1
+                       (images ~6 s, videos 20-60 s); e.g. 10 (default 1)
+    --fail-rate R      Fraction of tasks, 0 to 1, that fail at random and are refunded
+                       (default 0)
     -h, --help         Show this help
+
+Prints \"listening on http://ADDR\" (with the real port) once it accepts connections.
+Test controls (faults, balances, scripted task outcomes) live under /_sandbox/;
+see the crate README.
 ";
 
 fn parse_args(args: Vec<String>) -> Result<Option<SandboxConfig>, String> {
@@ -59,14 +65,20 @@ fn parse_args(args: Vec<String>) -> Result<Option<SandboxConfig>, String> {
             "--speed" => {
                 let v = value()?;
                 config.speed = v
-                    .parse()
-                    .map_err(|_| format!("--speed must be a number, got {v:?}"))?;
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite() && *f > 0.0)
+                    .ok_or_else(|| format!("--speed must be a number above 0, got {v:?}"))?;
             }
             "--fail-rate" => {
                 let v = value()?;
-                config.fail_rate = v.parse().map_err(|_| {
-                    format!("--fail-rate must be a number between 0 and 1, got {v:?}")
-                })?;
+                config.fail_rate = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|r| (0.0..=1.0).contains(r))
+                    .ok_or_else(|| {
+                        format!("--fail-rate must be a number between 0 and 1, got {v:?}")
+                    })?;
             }
             other => return Err(format!("unknown argument {other:?}")),
         }

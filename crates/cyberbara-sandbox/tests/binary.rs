@@ -105,6 +105,18 @@ fn help_and_bad_flags() {
     ] {
         assert!(text.contains(flag), "{flag} missing from help");
     }
+    // The promises a person relies on when running it by hand.
+    for promise in [
+        "127.0.0.1:8787",
+        "500",
+        "listening on http://ADDR",
+        "/_sandbox/",
+    ] {
+        assert!(
+            text.contains(promise),
+            "{promise:?} missing from help:\n{text}"
+        );
+    }
     let out = Command::new(env!("CARGO_BIN_EXE_cyberbara-sandbox"))
         .args(["--speed", "fast"])
         .output()
@@ -116,5 +128,18 @@ fn help_and_bad_flags() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("fail_rate"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--fail-rate must be a number between 0 and 1"));
+    let out = Command::new(env!("CARGO_BIN_EXE_cyberbara-sandbox"))
+        .args(["--addr", "127.0.0.1:0", "--speed", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--speed must be a number above 0"));
+    let out = Command::new(env!("CARGO_BIN_EXE_cyberbara-sandbox"))
+        .args(["--addr", "127.0.0.1:0", "--colour"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown argument \"--colour\""));
 }

@@ -508,4 +508,47 @@ mod tests {
         let mov = b"\x00\x00\x00\x14ftypqt  \x00\x00\x02\x00qt  ";
         assert_eq!(sniff(mov, None).map(|s| s.0), Some("video/quicktime"));
     }
+
+    #[test]
+    fn every_listed_image_type_is_recognised_and_accepted() {
+        let ftyp = |major: &[u8], compatible: &[u8]| {
+            let mut v = vec![0, 0, 0, 24];
+            v.extend_from_slice(b"ftyp");
+            v.extend_from_slice(major);
+            v.extend_from_slice(&[0, 0, 0, 0]);
+            v.extend_from_slice(compatible);
+            v
+        };
+        let cases: Vec<(Vec<u8>, Option<&str>, &str, &str)> = vec![
+            (
+                b"\xFF\xD8\xFF\xE0\x00\x10JFIF".to_vec(),
+                None,
+                "image/jpeg",
+                "jpg",
+            ),
+            (b"GIF89a\x01\x00".to_vec(), None, "image/gif", "gif"),
+            (
+                b"RIFF\x10\x00\x00\x00WEBPVP8 ".to_vec(),
+                None,
+                "image/webp",
+                "webp",
+            ),
+            (ftyp(b"avif", b"mif1miaf"), None, "image/avif", "avif"),
+            (ftyp(b"mif1", b"avifmiaf"), None, "image/avif", "avif"),
+            (ftyp(b"heic", b"mif1heic"), None, "image/heic", "heic"),
+            (ftyp(b"mif1", b"heicmiaf"), None, "image/heic", "heic"),
+            (ftyp(b"mif1", b"miafMiHB"), None, "image/heif", "heif"),
+            (
+                ftyp(b"mif1", b"miafMiHB"),
+                Some("image/heic"),
+                "image/heic",
+                "heic",
+            ),
+        ];
+        for (bytes, declared, mime, ext) in cases {
+            assert_eq!(sniff(&bytes, declared), Some((mime, ext)), "{mime}");
+            assert!(Kind::Images.accepts(mime), "{mime}");
+            assert!(!Kind::Videos.accepts(mime), "{mime}");
+        }
+    }
 }

@@ -281,7 +281,7 @@ impl Client {
                 .validate(request, route)
                 .map_err(Error::Validation)?;
         }
-        let url = self.url(&generation_path(route));
+        let url = self.url(&route.generation_path());
         let body = to_json(request)?;
         let result = self
             .send::<TaskCreated>(Method::POST, url, Some(body), Retry::ConnectOnly, true)
@@ -572,16 +572,6 @@ fn api_root(base_url: &str) -> Result<(Url, String), Error> {
     Ok((url, host))
 }
 
-fn generation_path(route: &MediaType) -> String {
-    match route {
-        MediaType::Image => "images/generations".into(),
-        MediaType::Video => "videos/generations".into(),
-        MediaType::Audio => "audio/generations".into(),
-        MediaType::Music => "music/generations".into(),
-        MediaType::Other(other) => format!("{other}/generations"),
-    }
-}
-
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
     serde_json::to_value(value).map_err(|e| Error::Setup(format!("request not serialisable: {e}")))
 }
@@ -711,8 +701,13 @@ mod tests {
 
     #[test]
     fn routes_cover_audio_and_music() {
-        assert_eq!(generation_path(&MediaType::Audio), "audio/generations");
-        assert_eq!(generation_path(&MediaType::Music), "music/generations");
-        assert_eq!(generation_path(&MediaType::Video), "videos/generations");
+        assert_eq!(MediaType::Image.generation_path(), "images/generations");
+        assert_eq!(MediaType::Audio.generation_path(), "audio/generations");
+        assert_eq!(MediaType::Music.generation_path(), "music/generations");
+        assert_eq!(MediaType::Video.generation_path(), "videos/generations");
+        assert_eq!(
+            MediaType::Other("3d".into()).generation_path(),
+            "3d/generations"
+        );
     }
 }

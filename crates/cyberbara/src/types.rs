@@ -106,6 +106,23 @@ open_enum!(
     }
 );
 
+impl MediaType {
+    /// The path under `/api/v1` that creates tasks of this media type:
+    /// `images/generations`, `videos/generations`, and the live API's
+    /// `audio/generations` and `music/generations`. An unknown type `x` maps to
+    /// `x/generations`, the pattern every documented route follows.
+    pub fn generation_path(&self) -> String {
+        let segment = match self {
+            MediaType::Image => "images",
+            MediaType::Video => "videos",
+            MediaType::Audio => "audio",
+            MediaType::Music => "music",
+            MediaType::Other(other) => other.as_str(),
+        };
+        format!("{segment}/generations")
+    }
+}
+
 impl TaskStatus {
     /// `success`, `failed` and `canceled` never change again.
     pub fn is_final(&self) -> bool {

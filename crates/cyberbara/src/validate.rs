@@ -105,9 +105,9 @@ impl Catalogue {
                     "model",
                     ErrorCode::InvalidModelForMediaType,
                     format!(
-                        "Model \"{name}\" generates {} but this is the {route} route; send it to /api/v1/{}/generations or pick a model that generates {route}.",
+                        "Model \"{name}\" generates {} but this is the {route} route; send it to /api/v1/{} or pick a model that generates {route}.",
                         spec.media_type,
-                        route_path(&spec.media_type)
+                        spec.media_type.generation_path()
                     ),
                 ));
                 None
@@ -313,15 +313,6 @@ impl Catalogue {
             apply_rule(rule, scene, &mut out, &failed, errors);
         }
         (out, dropped)
-    }
-}
-
-fn route_path(media: &MediaType) -> String {
-    match media {
-        MediaType::Image => "images".into(),
-        MediaType::Video => "videos".into(),
-        MediaType::Audio => "audio".into(),
-        other => other.as_str().to_string(),
     }
 }
 

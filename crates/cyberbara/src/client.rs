@@ -149,9 +149,7 @@ impl Client {
     ) -> Result<Client, Error> {
         let (api_root, host) = api_root(base_url)?;
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", api_key.expose_secret()))
-            .map_err(|_| {
-                Error::Setup("the API key contains characters that cannot be sent".into())
-            })?;
+            .map_err(|_| Error::UnsendableApiKey)?;
         // Keeps the value out of hyper's debug output and HTTP/2 header compression.
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
@@ -668,6 +666,20 @@ mod tests {
             api_root("https://user:pw@x"),
             Err(Error::InvalidBaseUrl { .. })
         ));
+    }
+
+    #[test]
+    fn a_key_that_cannot_be_a_header_is_refused_with_advice() {
+        let err = Client::new(
+            "https://api.example.com",
+            ApiKey::new("sk-abc\ndef-0123456789"),
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::UnsendableApiKey), "{err:?}");
+        assert_eq!(err.kind(), crate::ErrorKind::Config);
+        let text = err.to_string();
+        assert!(text.ends_with("paste it in Settings."), "{text}");
+        assert!(!text.contains("def-0123456789"), "{text}");
     }
 
     #[test]

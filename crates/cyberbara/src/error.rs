@@ -150,6 +150,11 @@ pub enum Error {
     #[error("\"{url}\" is not a usable base URL: {reason}. Use the address of your CyberBara server, e.g. https://api.example.com.")]
     InvalidBaseUrl { url: String, reason: String },
 
+    /// The key holds characters an HTTP header cannot carry (a line break or a
+    /// non-ASCII letter pasted inside it). Nothing of the key is kept here.
+    #[error("The API key contains characters that cannot be sent (a line break or a non-ASCII letter inside it). Copy it again from your CyberBara account and paste it in Settings.")]
+    UnsendableApiKey,
+
     #[error(
         "The HTTP client could not be set up ({0}). Restart the app; if it persists, report it."
     )]
@@ -175,7 +180,9 @@ impl Error {
             | Error::EmptyFile { .. }
             | Error::UnsupportedType { .. } => ErrorKind::Upload,
             Error::Io { .. } => ErrorKind::Io,
-            Error::InvalidBaseUrl { .. } | Error::Setup(_) => ErrorKind::Config,
+            Error::InvalidBaseUrl { .. } | Error::UnsendableApiKey | Error::Setup(_) => {
+                ErrorKind::Config
+            }
         }
     }
 

@@ -682,6 +682,24 @@ mod tests {
         assert!(!text.contains("def-0123456789"), "{text}");
     }
 
+    /// The sandbox can only inject 429 and 503, so the rest of the retry list is pinned
+    /// here: 502 and 504 retried, a 500 (the server may have acted) never.
+    #[test]
+    fn gateway_statuses_are_transient_and_server_errors_are_not() {
+        for code in [429, 502, 503, 504] {
+            assert!(
+                is_transient_status(StatusCode::from_u16(code).unwrap()),
+                "{code}"
+            );
+        }
+        for code in [400, 401, 402, 404, 409, 500, 501] {
+            assert!(
+                !is_transient_status(StatusCode::from_u16(code).unwrap()),
+                "{code}"
+            );
+        }
+    }
+
     #[test]
     fn errors_stay_small() {
         // clippy's result_large_err limit: every `Result<_, Error>` carries this size.

@@ -582,7 +582,13 @@ async fn generate(
     let plan = tasks::plan(&state, &account, &normalized);
     let task = tasks::new_row(&account, &normalized, price.credits, &plan);
     let description = format!("generate {}", normalized.media_type);
-    match state.store.charge_and_create(&task, &description)? {
+    let charged = state.store.charge_and_create(&task, &description);
+    if !matches!(charged, Ok(ChargeOutcome::Charged { .. })) {
+        if let Some(scripted) = plan.scripted {
+            state.controls.give_back_next_task(&account.id, scripted);
+        }
+    }
+    match charged? {
         ChargeOutcome::Insufficient { remaining } => Err(ApiError::new(
             StatusCode::PAYMENT_REQUIRED,
             ErrorCode::InsufficientCredits,

@@ -68,6 +68,17 @@ impl Controls {
             .and_then(VecDeque::pop_front)
     }
 
+    /// Puts back a decision taken for a task that was then not created (e.g. 402), so it
+    /// applies to the account's next task that really is.
+    pub(crate) fn give_back_next_task(&self, account_id: &str, scripted: Scripted) {
+        if let Ok(mut queues) = self.next_tasks.lock() {
+            queues
+                .entry(account_id.to_string())
+                .or_default()
+                .push_front(scripted);
+        }
+    }
+
     fn count(&self, key: String) {
         if let Ok(mut stats) = self.stats.lock() {
             *stats.entry(key).or_insert(0) += 1;

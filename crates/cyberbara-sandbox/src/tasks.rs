@@ -19,6 +19,8 @@ use crate::{render, SandboxError};
 pub(crate) struct Plan {
     pub fail: bool,
     pub run_ms: i64,
+    /// The queued next-task decision this plan used; handed back if no task is created.
+    pub scripted: Option<Scripted>,
 }
 
 /// One queued decision from `POST /_sandbox/next-task`.
@@ -57,6 +59,7 @@ pub(crate) fn plan(state: &Shared, account: &Account, request: &NormalizedReques
     let mut plan = Plan {
         fail: rand::random::<f64>() < state.fail_rate,
         run_ms: natural,
+        scripted: None,
     };
     if let Some(prompt) = &request.prompt {
         let (fail, ms) = prompt_directives(prompt);
@@ -70,6 +73,7 @@ pub(crate) fn plan(state: &Shared, account: &Account, request: &NormalizedReques
         if let Some(ms) = scripted.run_ms {
             plan.run_ms = ms;
         }
+        plan.scripted = Some(scripted);
     }
     plan
 }

@@ -552,3 +552,49 @@ async fn strict_models_ignore_unknown_options_and_video_scene_is_inferred() {
     assert_eq!(created["scene"], "text-to-video");
     assert_eq!(created["credits"]["cost"], 25);
 }
+
+#[tokio::test]
+async fn a_scripted_outcome_survives_a_refused_creation() {
+    // At speed 0.01 an unscripted image takes 10 min; wait_final gives up after 60 s.
+    let env = start_with(SandboxConfig {
+        api_keys: vec!["k-keep".into()],
+        credits: 5,
+        speed: 0.01,
+        ..Default::default()
+    })
+    .await;
+    let resp = env
+        .http
+        .post(env.url("/_sandbox/next-task"))
+        .json(&json!({"api_key": "k-keep", "outcome": "failed", "duration_ms": 100}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success());
+    // 402: no task was created, so the queued decision is still for the next one.
+    let (status, v) = env
+        .post(
+            "k-keep",
+            "/api/v1/images/generations",
+            json!({"model": "nano-banana-pro", "prompt": "too poor"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{v}");
+    env.set_credits("k-keep", 8).await;
+    let created = create(
+        &env,
+        "k-keep",
+        "images",
+        json!({"model": "nano-banana-pro", "prompt": "now affordable"}),
+    )
+    .await;
+    let (task, _) = env
+        .wait_final("k-keep", created["task_id"].as_str().unwrap())
+        .await;
+    assert_eq!(task["status"], "failed");
+    assert_eq!(
+        env.balance("k-keep").await,
+        8,
+        "the failed task was refunded"
+    );
+}

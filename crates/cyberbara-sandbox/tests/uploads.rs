@@ -83,6 +83,8 @@ async fn image_upload_returns_documented_fields_and_dedupes_same_bytes() {
         file("files", bytes.clone(), "r.png", "image/png"),
     )
     .await;
+    // Accounts do not see each other's uploads: the same bytes are new to another key.
+    assert_eq!(other["data"]["files"][0]["deduped"], false);
     let o = other["data"]["files"][0]["key"].as_str().unwrap();
     assert_ne!(o.split('/').nth(3), Some(parts[3]));
     assert!(o.ends_with(parts[4]));

@@ -1,11 +1,5 @@
 //! Typed async client, model catalogue and request validation for the CyberBara API v1.
 //!
-//! The [`Client`] has one method per endpoint, sends the key as `Authorization: Bearer`,
-//! validates generation requests against the built-in [`catalogue`] before spending
-//! money, streams uploads from disk after checking them like the server does, retries
-//! only what cannot be charged twice, and turns every failure into an [`Error`] whose
-//! `Display` is a sentence a person can act on.
-//!
 //! # The suggested flow
 //!
 //! Models → upload → quote → generate → wait → usage. This example runs against the
@@ -82,6 +76,16 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # What the client does
+//!
+//! The [`Client`] has one method per endpoint, sends the key as `Authorization: Bearer`,
+//! validates generation requests against the built-in [`catalogue`] before spending
+//! money, streams uploads from disk after checking them like the server does, retries
+//! only what cannot be charged twice, and turns every failure into an [`Error`] whose
+//! `Display` is a sentence a person can act on. [`catalogue::Catalogue::validate`] is the
+//! same check for a UI form (run it on every edit; it takes microseconds), and
+//! [`catalogue::Catalogue::with_listed`] adds the models only the server lists.
 //!
 //! # Errors
 //!

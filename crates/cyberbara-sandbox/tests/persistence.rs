@@ -46,13 +46,22 @@ async fn state_survives_a_restart() {
         .post(
             "k-disk",
             "/api/v1/videos/generations",
-            json!({"model": "kling-2.6", "prompt": "later [sandbox:ms=1500]"}),
+            json!({"model": "kling-2.6", "prompt": "later [sandbox:ms=4000]"}),
         )
         .await;
     let open_id = open["data"]["task_id"].as_str().unwrap().to_string();
+    let (_, still) = env.get("k-disk", &format!("/api/v1/tasks/{open_id}")).await;
     let (_, usage_before) = env.get("k-disk", "/api/v1/credits/usage").await;
     let balance_before = env.balance("k-disk").await;
     assert_eq!(balance_before, 500 - 8 - 25);
+    // Otherwise the restart below would not show that unfinished tasks resume.
+    assert!(
+        matches!(
+            still["data"]["task"]["status"].as_str(),
+            Some("pending" | "processing")
+        ),
+        "{still}"
+    );
     env.sandbox.shutdown().await;
 
     // Restart with a different port; the key's account is not reset by its config credits.

@@ -284,8 +284,15 @@ impl Client {
         let result = self
             .send::<TaskCreated>(Method::POST, url, Some(body), Retry::ConnectOnly, true)
             .await;
-        match result {
-            Err(Error::Api {
+        result.map_err(|err| self.with_quoted_price(err, request))
+    }
+
+    /// The spec's `insufficient_credits` carries no details, so the price a person
+    /// needs to see comes from an earlier [`quote`](Client::quote) of the same request
+    /// when the server did not say it.
+    fn with_quoted_price(&self, err: Error, request: &GenerationRequest) -> Error {
+        match err {
+            Error::Api {
                 status,
                 code,
                 message,
@@ -293,7 +300,7 @@ impl Client {
                 host,
                 required_credits: None,
                 retry_after_secs,
-            }) if code == crate::types::ErrorCode::InsufficientCredits => {
+            } if code == crate::types::ErrorCode::InsufficientCredits => {
                 let key = fingerprint(&request.model, request.scene.as_ref(), &request.options);
                 let known = self
                     .inner
@@ -301,7 +308,7 @@ impl Client {
                     .lock()
                     .ok()
                     .and_then(|c| c.get(&key).copied());
-                Err(Error::Api {
+                Error::Api {
                     status,
                     code,
                     message,
@@ -309,7 +316,7 @@ impl Client {
                     host,
                     required_credits: known,
                     retry_after_secs,
-                })
+                }
             }
             other => other,
         }
@@ -698,6 +705,78 @@ mod tests {
                 "{code}"
             );
         }
+    }
+
+    /// The sandbox always puts the price in the error's details, so the HTTP tests
+    /// never reach this path; the live API's documented reply has no details at all.
+    #[test]
+    fn insufficient_credits_without_details_uses_the_quoted_price() {
+        let client =
+            Client::new("https://api.example.com", ApiKey::new("sk-unit-0123456789")).unwrap();
+        let request = GenerationRequest {
+            model: "sora-2".into(),
+            prompt: Some("waves".into()),
+            scene: Some(Scene::TextToVideo),
+            options: serde_json::json!({"duration": "10"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        };
+        let refused = || Error::Api {
+            status: 402,
+            code: crate::types::ErrorCode::InsufficientCredits,
+            message: "Insufficient credits.".into(),
+            details: None,
+            host: Arc::from("api.example.com"),
+            required_credits: None,
+            retry_after_secs: None,
+        };
+        let unknown = client.with_quoted_price(refused(), &request);
+        assert!(
+            matches!(
+                unknown,
+                Error::Api {
+                    required_credits: None,
+                    ..
+                }
+            ),
+            "{unknown:?}"
+        );
+
+        // What `quote` records for the same model, scene and options.
+        client.inner.quotes.lock().unwrap().insert(
+            fingerprint(&request.model, request.scene.as_ref(), &request.options),
+            20,
+        );
+        let known = client.with_quoted_price(refused(), &request);
+        assert!(
+            matches!(
+                known,
+                Error::Api {
+                    required_credits: Some(20),
+                    ..
+                }
+            ),
+            "{known:?}"
+        );
+        assert!(known.to_string().contains("needs 20"), "{known}");
+
+        // A different request (other options) does not borrow that price.
+        let other = GenerationRequest {
+            options: serde_json::json!({"duration": "15"})
+                .as_object()
+                .unwrap()
+                .clone(),
+            ..request.clone()
+        };
+        let not_borrowed = client.with_quoted_price(refused(), &other);
+        assert!(matches!(
+            not_borrowed,
+            Error::Api {
+                required_credits: None,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -598,3 +598,38 @@ async fn a_scripted_outcome_survives_a_refused_creation() {
         "the failed task was refunded"
     );
 }
+
+/// The output bytes of one successful task.
+async fn output_of(env: &Env, key: &str, route: &str, body: Value) -> Vec<u8> {
+    let created = create(env, key, route, body).await;
+    let (task, _) = env
+        .wait_final(key, created["task_id"].as_str().unwrap())
+        .await;
+    assert_eq!(task["status"], "success", "{task}");
+    let list = if route == "images" {
+        "images"
+    } else {
+        "videos"
+    };
+    env.fetch(task["output"][list][0].as_str().unwrap()).await.2
+}
+
+#[tokio::test]
+async fn outputs_are_deterministic_from_prompt_and_seed_over_http() {
+    let env = start(&["k-det"]).await;
+    // nano-banana models have no seed option (ignored as unknown), so the prompt decides.
+    let image = |prompt: &str| json!({"model": "nano-banana-2", "prompt": prompt});
+    let kite = output_of(&env, "k-det", "images", image("a red kite")).await;
+    let kite_again = output_of(&env, "k-det", "images", image("a red kite")).await;
+    let whale = output_of(&env, "k-det", "images", image("a blue whale")).await;
+    assert!(kite == kite_again, "same prompt, same picture");
+    assert!(kite != whale, "another prompt, another picture");
+
+    // seedance-1-lite documents a seed: same prompt, another seed, another video.
+    let video = |seed: i64| json!({"model": "seedance-1-lite", "prompt": "a paper boat", "options": {"seed": seed, "duration": 5}});
+    let one = output_of(&env, "k-det", "videos", video(1)).await;
+    let one_again = output_of(&env, "k-det", "videos", video(1)).await;
+    let two = output_of(&env, "k-det", "videos", video(2)).await;
+    assert!(one == one_again, "same prompt and seed, same video");
+    assert!(one != two, "another seed, another video");
+}

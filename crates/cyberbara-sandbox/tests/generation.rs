@@ -21,7 +21,9 @@ async fn image_task_charges_then_runs_to_a_decodable_image_of_the_requested_size
     let env = start_with(SandboxConfig {
         api_keys: vec!["k-img".into()],
         credits: 44,
-        speed: 2.0, // 3 s: 0.6 s pending, then processing, so polling sees each phase
+        // 6 s: 1.2 s pending, then 4.8 s processing: wide enough windows for polling to see
+        // each phase even on a loaded machine.
+        speed: 1.0,
         ..Default::default()
     })
     .await;

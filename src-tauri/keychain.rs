@@ -91,7 +91,17 @@ impl Keychain {
     }
 
     fn entry(&self, account: &str, action: &'static str) -> Result<Entry, KeychainError> {
-        Entry::new(&self.service, account).map_err(|e| classify(action, e))
+        Entry::new(&self.service, account).map_err(|err| match err {
+            // Say why there is no store (e.g. no session bus), not just that there is none.
+            keyring::Error::NoDefaultStore => {
+                self.availability()
+                    .err()
+                    .unwrap_or(KeychainError::Unavailable {
+                        detail: "no credential store could be opened".into(),
+                    })
+            }
+            other => classify(action, other),
+        })
     }
 }
 

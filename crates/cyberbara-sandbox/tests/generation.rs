@@ -635,3 +635,33 @@ async fn outputs_are_deterministic_from_prompt_and_seed_over_http() {
     assert!(one == one_again, "same prompt and seed, same video");
     assert!(one != two, "another seed, another video");
 }
+
+#[tokio::test]
+async fn concurrent_creations_never_overdraw_an_account() {
+    let env = start_with(SandboxConfig {
+        api_keys: vec!["k-race".into()],
+        credits: 20,
+        speed: common::SPEED,
+        ..Default::default()
+    })
+    .await;
+    let attempts = (0..6).map(|i| {
+        env.post(
+            "k-race",
+            "/api/v1/images/generations",
+            json!({"model": "nano-banana-pro", "prompt": format!("race {i}")}),
+        )
+    });
+    let results = futures_util::future::join_all(attempts).await;
+    let created = results.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    let refused = results
+        .iter()
+        .filter(|(s, v)| *s == StatusCode::PAYMENT_REQUIRED && code(v) == "insufficient_credits")
+        .count();
+    // 20 credits buy two 8-credit images, whatever the interleaving.
+    assert_eq!((created, refused), (2, 4), "{results:?}");
+    assert_eq!(env.balance("k-race").await, 4);
+    let (_, usage) = env.get("k-race", "/api/v1/credits/usage").await;
+    assert_eq!(usage["data"]["summary"]["total"], 2);
+    assert_eq!(usage["data"]["summary"]["total_credits_consumed"], 16);
+}

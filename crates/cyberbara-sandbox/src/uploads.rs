@@ -15,15 +15,18 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use crate::api::{authenticate, data, ApiError, ApiResult, Shared};
 use crate::store::account_prefix;
 
+use cyberbara::upload::{extension_for, UploadKind};
+
 const MB: u64 = 1024 * 1024;
-pub(crate) const IMAGE_MAX_BYTES: u64 = 10 * MB;
-pub(crate) const VIDEO_MAX_BYTES: u64 = 50 * MB;
+// Limits, accepted types and sniffing come from the `cyberbara` crate, so what the client
+// pre-checks and what this server refuses cannot drift apart.
+pub(crate) const IMAGE_MAX_BYTES: u64 = cyberbara::upload::MAX_IMAGE_BYTES;
+pub(crate) const VIDEO_MAX_BYTES: u64 = cyberbara::upload::MAX_VIDEO_BYTES;
 /// Whole-request caps: every allowed file at its maximum plus room for the form framing.
-pub(crate) const IMAGE_REQUEST_LIMIT: usize = (10 * IMAGE_MAX_BYTES + MB) as usize;
+pub(crate) const IMAGE_REQUEST_LIMIT: usize =
+    (cyberbara::upload::MAX_IMAGE_FILES as u64 * IMAGE_MAX_BYTES + MB) as usize;
 pub(crate) const VIDEO_REQUEST_LIMIT: usize = (VIDEO_MAX_BYTES + MB) as usize;
-/// Enough of a file's start to recognise every supported format (SVG may open with a
-/// long XML prologue).
-const SNIFF_BYTES: usize = 4096;
+const SNIFF_BYTES: usize = cyberbara::upload::SNIFF_LEN;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -32,18 +35,19 @@ enum Kind {
 }
 
 impl Kind {
-    fn max_files(self) -> usize {
+    fn upload_kind(self) -> UploadKind {
         match self {
-            Kind::Images => 10,
-            Kind::Videos => 1,
+            Kind::Images => UploadKind::Image,
+            Kind::Videos => UploadKind::Video,
         }
     }
 
+    fn max_files(self) -> usize {
+        self.upload_kind().max_files()
+    }
+
     fn max_bytes(self) -> u64 {
-        match self {
-            Kind::Images => IMAGE_MAX_BYTES,
-            Kind::Videos => VIDEO_MAX_BYTES,
-        }
+        self.upload_kind().max_bytes()
     }
 
     fn noun(self) -> &'static str {
@@ -54,70 +58,18 @@ impl Kind {
     }
 
     fn accepts(self, mime: &str) -> bool {
-        match self {
-            Kind::Images => mime.starts_with("image/"),
-            Kind::Videos => mime == "video/mp4" || mime == "video/quicktime",
-        }
+        self.upload_kind().accepted_types().contains(&mime)
     }
 }
 
-/// The MIME type and extension the bytes really are (the declared type only breaks the
-/// HEIC/HEIF tie, since both share the generic `mif1` brand).
+/// The MIME type and extension the bytes really are.
 fn sniff(head: &[u8], declared: Option<&str>) -> Option<(&'static str, &'static str)> {
-    if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Some(("image/jpeg", "jpg"));
-    }
-    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Some(("image/png", "png"));
-    }
-    if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
-        return Some(("image/gif", "gif"));
-    }
-    if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
-        return Some(("image/webp", "webp"));
-    }
-    if head.len() >= 12 && &head[4..8] == b"ftyp" {
-        let box_len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
-        let end = box_len.clamp(12, head.len());
-        let mut brands: Vec<&[u8]> = vec![&head[8..12]];
-        let mut at = 16;
-        while at + 4 <= end {
-            brands.push(&head[at..at + 4]);
-            at += 4;
-        }
-        let major = brands[0];
-        let has = |b: &[u8]| brands.contains(&b);
-        if major == b"avif" || major == b"avis" {
-            return Some(("image/avif", "avif"));
-        }
-        if [&b"heic"[..], b"heix", b"heim", b"heis", b"hevc", b"hevx"].contains(&major) {
-            return Some(("image/heic", "heic"));
-        }
-        if major == b"mif1" || major == b"msf1" {
-            if has(b"avif") {
-                return Some(("image/avif", "avif"));
-            }
-            if has(b"heic") || declared == Some("image/heic") {
-                return Some(("image/heic", "heic"));
-            }
-            return Some(("image/heif", "heif"));
-        }
-        if major == b"qt  " {
-            return Some(("video/quicktime", "mov"));
-        }
-        return Some(("video/mp4", "mp4"));
-    }
-    if head.len() >= 8
-        && [&b"moov"[..], b"mdat", b"wide", b"free", b"skip", b"pnot"].contains(&&head[4..8])
-    {
-        return Some(("video/quicktime", "mov"));
-    }
-    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.starts_with('<') && trimmed.contains("<svg") {
-        return Some(("image/svg+xml", "svg"));
-    }
-    None
+    let mime = match cyberbara::upload::sniff(head)? {
+        // HEIC and HEIF share the generic `mif1` brand; only the declared type can tell.
+        "image/heif" if declared == Some("image/heic") => "image/heic",
+        mime => mime,
+    };
+    Some((mime, extension_for(mime)?))
 }
 
 /// Where an upload's bytes go while it is received.
@@ -498,7 +450,13 @@ mod tests {
             sniff(b"\x89PNG\r\n\x1a\n0000", None).map(|s| s.0),
             Some("image/png")
         );
-        assert_eq!(sniff(b"%PDF-1.7", None), None);
+        let pdf = sniff(b"%PDF-1.7", None).map(|s| s.0);
+        assert_eq!(pdf, Some("application/pdf"));
+        assert!(!Kind::Images.accepts("application/pdf"));
+        assert!(
+            !Kind::Images.accepts("image/bmp"),
+            "not among the nine listed types"
+        );
         assert_eq!(
             sniff(b"<?xml version=\"1.0\"?><svg xmlns=\"\">", None).map(|s| s.0),
             Some("image/svg+xml")

@@ -13,6 +13,7 @@ pub mod keychain;
 pub mod profiles;
 pub mod sandbox_supervisor;
 pub mod services;
+mod window_geometry;
 
 use keychain::{Keychain, APP_SERVICE};
 use profiles::Profiles;
@@ -32,6 +33,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .on_window_event(window_geometry::on_window_event)
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let services = AppServices::open(

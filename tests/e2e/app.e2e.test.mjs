@@ -3,19 +3,29 @@
 // an unlocked gnome-keyring; needs CYBERBARA_APP_BINARY and CYBERBARA_SANDBOX_BINARY.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { remote } from "webdriverio";
+import {
+  SERVICE,
+  SHOTS,
+  appEnv,
+  byTestId,
+  openSession,
+  requiredEnv,
+  screenshot as saveWindow,
+  start,
+  startDriver,
+  stopAll,
+  textOf,
+  waitFor,
+  waitForText as waitForTextIn,
+} from "./harness.mjs";
 
 const APP = requiredEnv("CYBERBARA_APP_BINARY");
 const SANDBOX = requiredEnv("CYBERBARA_SANDBOX_BINARY");
-const SHOTS = process.env.CYBERBARA_SCREENSHOT_DIR ?? path.resolve("target/e2e-screenshots");
-const SERVICE = "app.cyberbara.studio";
-const NATIVE_DRIVER = process.env.WEBKIT_WEBDRIVER ?? "/usr/bin/WebKitWebDriver";
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), "cyberbara-e2e-home-"));
 const dataDir = path.join(home, "data", SERVICE);
@@ -27,48 +37,6 @@ let browser;
 let secondUrl;
 let sandboxKey;
 
-function requiredEnv(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} must point at a built binary (scripts/test-all.sh sets it).`);
-  return value;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function start(command, args, env, name) {
-  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  const record = (chunk) => logs.push(`[${name}] ${chunk}`);
-  child.stdout.on("data", record);
-  child.stderr.on("data", record);
-  return child;
-}
-
-async function waitFor(what, check, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`Timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
-}
-
 function secretToolLookup(username) {
   const out = spawnSync("secret-tool", ["lookup", "service", SERVICE, "username", username], { encoding: "utf8" });
   return out.status === 0 ? out.stdout.trim() : null;
@@ -76,39 +44,13 @@ function secretToolLookup(username) {
 
 let shotIndex = 0;
 async function screenshot(name) {
-  fs.mkdirSync(SHOTS, { recursive: true });
   shotIndex += 1;
-  const file = path.join(SHOTS, `${String(shotIndex).padStart(2, "0")}-${name}.png`);
-  // The X window as the user sees it (ImageMagick), which is also much faster than
-  // WebKitWebDriver's screenshot; the WebDriver one is the fallback.
-  const window = spawnSync("xdotool", ["search", "--name", "^CyberBara Studio$"], { encoding: "utf8" });
-  const id = window.status === 0 ? window.stdout.trim().split("\n")[0] : "";
-  const grabbed = id && spawnSync("import", ["-window", id, file]).status === 0;
-  if (!grabbed) await browser.saveScreenshot(file);
-  assert.ok(fs.statSync(file).size > 1000, `screenshot ${file} is empty`);
+  await saveWindow(browser, `${String(shotIndex).padStart(2, "0")}-${name}`);
 }
 
-const byTestId = (id) => `[data-testid="${id}"]`;
 const card = (name) => `[data-testid="profile-card"][data-profile-name="${name}"]`;
-
-async function text(selector) {
-  return ((await (await browser.$(selector)).getProperty("textContent")) ?? "").trim();
-}
-
-async function waitForText(selector, expected, timeoutMs) {
-  return waitFor(
-    `${selector} to show ${expected}`,
-    async () => {
-      const el = await browser.$(selector);
-      if (!(await el.isExisting())) return false;
-      // textContent, not getText(): WebKitWebDriver's visibility rules return "" for some
-      // visible elements (e.g. inside overflow: hidden).
-      const shown = (await el.getProperty("textContent")).trim();
-      return (typeof expected === "string" ? shown.includes(expected) : expected.test(shown)) ? shown : false;
-    },
-    timeoutMs,
-  );
-}
+const text = (selector) => textOf(browser, selector);
+const waitForText = (selector, expected, timeoutMs) => waitForTextIn(browser, selector, expected, timeoutMs);
 
 async function navigate(page) {
   await (await browser.$(byTestId(`nav-${page}`))).click();
@@ -124,56 +66,29 @@ function filesUnder(dir) {
 }
 
 before(async () => {
-  const env = {
-    ...process.env,
-    HOME: home,
-    XDG_DATA_HOME: path.join(home, "data"),
-    XDG_CONFIG_HOME: path.join(home, "config"),
-    XDG_CACHE_HOME: path.join(home, "cache"),
-    WEBKIT_DISABLE_DMABUF_RENDERER: "1",
-    CYBERBARA_LOG: "debug",
-  };
-  delete env.CYBERBARA_API_KEY;
-
+  const env = appEnv(home);
   // A second, separate sandbox plays the part of a real deployment.
   const sandbox = start(
     SANDBOX,
     ["--addr", "127.0.0.1:0", "--api-key", secondKey, "--credits", "1234", "--data-dir", path.join(home, "second")],
     env,
     "second-sandbox",
+    logs,
+    children,
   );
   secondUrl = await waitFor("the second sandbox to listen", async () => {
     const match = logs.join("").match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
     if (sandbox.exitCode !== null) throw new Error(`cyberbara-sandbox exited with ${sandbox.exitCode}`);
     return match?.[1];
   });
-
-  const port = await freePort();
-  const driver = start("tauri-driver", ["--port", String(port), "--native-driver", NATIVE_DRIVER], env, "tauri-driver");
-  await waitFor("tauri-driver to listen", async () => {
-    if (driver.exitCode !== null) throw new Error(`tauri-driver exited with ${driver.exitCode}`);
-    return new Promise((resolve) => {
-      const socket = net.connect(port, "127.0.0.1", () => (socket.end(), resolve(true)));
-      socket.on("error", () => resolve(false));
-    });
-  });
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port,
-    logLevel: "warn",
-    capabilities: {
-      "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: APP },
-    },
-  });
+  browser = await openSession(await startDriver(env, logs, children), APP);
 });
 
 after(async () => {
   try {
     await browser?.deleteSession();
   } finally {
-    for (const child of children.reverse()) child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
+    await stopAll(children);
     fs.mkdirSync(SHOTS, { recursive: true });
     fs.writeFileSync(path.join(SHOTS, "e2e.log"), logs.join(""));
   }

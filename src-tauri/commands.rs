@@ -144,40 +144,31 @@ fn signature_of<M, F: Command<M>>(
     F::signature(name, cfg)
 }
 
-/// Lists every command with its types; [`invoke_handler`] must list the same.
-macro_rules! command_signatures {
-    ($cfg:expr; $($name:ident),* $(,)?) => {
-        vec![$(signature_of(stringify!($name), $name, $cfg)),*]
+/// Defines [`signatures`] and [`invoke_handler`] from one list, so a command cannot be
+/// callable without TypeScript types or typed without being callable.
+macro_rules! app_commands {
+    ($($name:ident),* $(,)?) => {
+        /// Every command with its argument and result types, for the TypeScript bindings.
+        pub fn signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
+            vec![$(signature_of(stringify!($name), $name, cfg)),*]
+        }
+
+        /// The handler `lib.rs` installs.
+        pub fn invoke_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
     };
 }
 
-pub fn signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
-    command_signatures![cfg;
-        app_state,
-        add_profile,
-        update_profile,
-        set_profile_key,
-        delete_profile_key,
-        delete_profile,
-        switch_profile,
-        test_profile,
-        test_draft,
-        active_balance,
-    ]
-}
-
-/// The handler `lib.rs` installs. Keep this list and [`signatures`] the same.
-pub fn invoke_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![
-        app_state,
-        add_profile,
-        update_profile,
-        set_profile_key,
-        delete_profile_key,
-        delete_profile,
-        switch_profile,
-        test_profile,
-        test_draft,
-        active_balance,
-    ]
-}
+app_commands![
+    app_state,
+    add_profile,
+    update_profile,
+    set_profile_key,
+    delete_profile_key,
+    delete_profile,
+    switch_profile,
+    test_profile,
+    test_draft,
+    active_balance,
+];

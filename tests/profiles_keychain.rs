@@ -11,7 +11,9 @@ use cyberbara_studio::profiles::{
     account_for, KeyChange, KeyInput, KeySource, NewProfile, ProfileEdit, ProfileKind, Profiles,
     SANDBOX_ID,
 };
-use std::path::Path;
+mod common;
+
+use common::{all_bytes_under, contains};
 
 fn test_keychain() -> Keychain {
     Keychain::new(format!("cyberbara-studio-test-{}", uuid::Uuid::new_v4()))
@@ -23,28 +25,6 @@ fn new_profile(name: &str, url: &str, key: &str) -> NewProfile {
         base_url: url.into(),
         api_key: KeyInput::new(key),
     }
-}
-
-/// Every byte of every file under `dir`, for "the key is not on disk" checks.
-fn all_bytes_under(dir: &Path) -> Vec<u8> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                out.extend(all_bytes_under(&path));
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                out.extend(bytes);
-            }
-        }
-    }
-    out
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
 
 #[test]

@@ -7,28 +7,9 @@ use cyberbara_studio::app_error::ErrorKind;
 use cyberbara_studio::keychain::Keychain;
 use cyberbara_studio::profiles::{KeyInput, NewProfile, SANDBOX_ACCOUNT, SANDBOX_ID};
 use cyberbara_studio::services::{test_connection, AppPaths, AppServices, SandboxStatus};
-use std::path::Path;
+mod common;
 
-fn all_bytes_under(dir: &Path) -> Vec<u8> {
-    let mut out = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                out.extend(all_bytes_under(&path));
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                out.extend(bytes);
-            }
-        }
-    }
-    out
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
-}
+use common::{all_bytes_under, contains};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_profile_starts_with_500_credits_and_keeps_its_key_across_restarts() {

@@ -290,36 +290,22 @@ impl Client {
     /// The spec's `insufficient_credits` carries no details, so the price a person
     /// needs to see comes from an earlier [`quote`](Client::quote) of the same request
     /// when the server did not say it.
-    fn with_quoted_price(&self, err: Error, request: &GenerationRequest) -> Error {
-        match err {
-            Error::Api {
-                status,
-                code,
-                message,
-                details,
-                host,
-                required_credits: None,
-                retry_after_secs,
-            } if code == crate::types::ErrorCode::InsufficientCredits => {
-                let key = fingerprint(&request.model, request.scene.as_ref(), &request.options);
-                let known = self
-                    .inner
-                    .quotes
-                    .lock()
-                    .ok()
-                    .and_then(|c| c.get(&key).copied());
-                Error::Api {
-                    status,
-                    code,
-                    message,
-                    details,
-                    host,
-                    required_credits: known,
-                    retry_after_secs,
-                }
-            }
-            other => other,
+    fn with_quoted_price(&self, mut err: Error, request: &GenerationRequest) -> Error {
+        if let Error::Api {
+            code: crate::types::ErrorCode::InsufficientCredits,
+            required_credits: required @ None,
+            ..
+        } = &mut err
+        {
+            let key = fingerprint(&request.model, request.scene.as_ref(), &request.options);
+            *required = self
+                .inner
+                .quotes
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&key).copied());
         }
+        err
     }
 
     /// `GET /tasks/{id}`.

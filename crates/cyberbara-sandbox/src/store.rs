@@ -32,6 +32,23 @@ pub(crate) fn iso_ms(ms: i64) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// The account behind `api_key`, read on a connection the caller already holds.
+fn read_account(db: &Connection, api_key: &str) -> Result<Option<Account>, StoreError> {
+    Ok(db
+        .query_row(
+            "SELECT id, credits, updated_ms FROM accounts WHERE key_hash = ?1",
+            params![key_hash(api_key)],
+            |r| {
+                Ok(Account {
+                    id: r.get(0)?,
+                    credits: r.get(1)?,
+                    updated_ms: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
 pub(crate) fn key_hash(api_key: &str) -> String {
     hex::encode(Sha256::digest(api_key.as_bytes()))
 }
@@ -221,35 +238,11 @@ impl Store {
              ON CONFLICT(key_hash) DO UPDATE SET credits = excluded.credits, updated_ms = excluded.updated_ms",
             params![key_hash(api_key), uuid::Uuid::new_v4().to_string(), credits, now],
         )?;
-        let account = db.query_row(
-            "SELECT id, credits, updated_ms FROM accounts WHERE key_hash = ?1",
-            params![key_hash(api_key)],
-            |r| {
-                Ok(Account {
-                    id: r.get(0)?,
-                    credits: r.get(1)?,
-                    updated_ms: r.get(2)?,
-                })
-            },
-        )?;
-        Ok(account)
+        read_account(&db, api_key)?.ok_or(StoreError::Db(rusqlite::Error::QueryReturnedNoRows))
     }
 
     pub(crate) fn account_by_key(&self, api_key: &str) -> Result<Option<Account>, StoreError> {
-        let db = self.db()?;
-        Ok(db
-            .query_row(
-                "SELECT id, credits, updated_ms FROM accounts WHERE key_hash = ?1",
-                params![key_hash(api_key)],
-                |r| {
-                    Ok(Account {
-                        id: r.get(0)?,
-                        credits: r.get(1)?,
-                        updated_ms: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
+        read_account(&*self.db()?, api_key)
     }
 
     pub(crate) fn next_transaction_no(&self, now: i64) -> String {

@@ -141,6 +141,11 @@ pub struct OptionSpec {
     /// Scenes where the option must be present (and non-empty).
     #[serde(default)]
     pub required_for: Vec<Scene>,
+    /// What each position of a URL option means, for a form's reference slots: `["first
+    /// frame", "last frame"]`, or a pattern whose `{n}` counts from 1 (`["@image{n}"]`).
+    /// The last entry repeats for the positions after it. Empty: plain numbered slots.
+    #[serde(default)]
+    pub slots: Vec<String>,
 }
 
 /// One allowed value of a mode option and the item count of a list it requires.
@@ -149,6 +154,9 @@ pub struct ModeBound {
     pub value: String,
     pub min_items: usize,
     pub max_items: usize,
+    /// What each item of the list means in this mode (see [`OptionSpec::slots`]).
+    #[serde(default)]
+    pub slots: Vec<String>,
 }
 
 /// Rules that tie several options together.
@@ -337,13 +345,23 @@ impl Catalogue {
         self.models.iter().find(|m| m.model == model)
     }
 
-    /// This catalogue, plus a generic entry for every listed model it does not know,
-    /// restricted to nothing: known models keep their specs.
+    /// This catalogue, plus a generic entry for every listed model it does not know.
+    /// Known models keep their specs, widened by any scene the listing adds.
     pub fn with_listed(&self, listed: &[ModelInfo]) -> Catalogue {
         let mut models = self.models.clone();
         for info in listed {
-            if !models.iter().any(|m| m.model == info.model) {
-                models.push(ModelSpec::generic(info));
+            match models.iter_mut().find(|m| m.model == info.model) {
+                // The server is the authority on what a deployment accepts: a scene it
+                // lists for a model this table knows is accepted too.
+                Some(known) if !known.scenes.is_empty() => {
+                    for scene in &info.supported_scenes {
+                        if !known.scenes.contains(scene) {
+                            known.scenes.push(scene.clone());
+                        }
+                    }
+                }
+                Some(_) => {}
+                None => models.push(ModelSpec::generic(info)),
             }
         }
         Catalogue {
@@ -473,7 +491,7 @@ fn option_row(o: &OptionSpec) -> Vec<String> {
 }
 
 /// A value as a person writes it: strings without quotes.
-pub(crate) fn value_text(v: &Value) -> String {
+pub fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -504,6 +522,7 @@ fn opt(key: &str, kind: OptionKind, label: &str) -> OptionSpec {
         normalize: Vec::new(),
         scenes: Vec::new(),
         required_for: Vec::new(),
+        slots: Vec::new(),
     }
 }
 
@@ -560,6 +579,10 @@ impl OptionSpec {
         self.required_for = scenes.to_vec();
         self
     }
+    fn slots(mut self, slots: &[&str]) -> Self {
+        self.slots = slots.iter().map(|s| s.to_string()).collect();
+        self
+    }
 }
 
 fn strs(values: &[&str]) -> Vec<Value> {
@@ -611,6 +634,7 @@ fn nano_banana_options(google_search: bool) -> Vec<OptionSpec> {
     let mut options = vec![
         opt("image_input", OptionKind::UrlList, "Input images")
             .help("Reference image URLs; a non-empty list makes the request image-to-image.")
+            .slots(&["reference {n}"])
             .scenes(&[Scene::ImageToImage])
             .required_for(&[Scene::ImageToImage]),
         opt("aspect_ratio", OptionKind::String, "Aspect ratio")
@@ -637,6 +661,7 @@ fn sora_common() -> Vec<OptionSpec> {
     vec![
         opt("image_input", OptionKind::UrlList, "Input images")
             .help("Reference image URLs; required for image-to-video.")
+            .slots(&["reference {n}"])
             .scenes(&[Scene::ImageToVideo])
             .required_for(&[Scene::ImageToVideo]),
         opt("aspect_ratio", OptionKind::String, "Orientation")
@@ -655,11 +680,13 @@ fn seedance_2_options() -> Vec<OptionSpec> {
     vec![
         opt("image_input", OptionKind::UrlList, "Input images")
             .help("Up to 9 reference images, usable in the prompt as @image1, @image2, …")
+            .slots(&["@image{n}"])
             .items(None, Some(9))
             .scenes(&[Scene::ImageToVideo, Scene::VideoToVideo])
             .required_for(&[Scene::ImageToVideo]),
         opt("video_input", OptionKind::UrlList, "Input video")
             .help("Exactly one video to edit; makes the request video-to-video.")
+            .slots(&["video to edit"])
             .items(Some(1), Some(1))
             .scenes(&[Scene::VideoToVideo])
             .required_for(&[Scene::VideoToVideo]),
@@ -692,6 +719,11 @@ fn seedance_1_options(lite: bool) -> Vec<OptionSpec> {
             } else {
                 "The first image starts the clip."
             })
+            .slots(if lite {
+                &["first frame", "last frame"][..]
+            } else {
+                &["first frame"][..]
+            })
             .scenes(&[Scene::ImageToVideo])
             .required_for(&[Scene::ImageToVideo]),
         opt("resolution", OptionKind::String, "Resolution")
@@ -721,6 +753,7 @@ fn seedance_1_options(lite: bool) -> Vec<OptionSpec> {
         options.push(
             opt("end_image_url", OptionKind::Url, "End frame")
                 .help("Image the clip ends on (image-to-video).")
+                .slots(&["last frame"])
                 .scenes(&[Scene::ImageToVideo]),
         );
     } else {
@@ -737,6 +770,7 @@ fn veo_options(reference: bool) -> Vec<OptionSpec> {
     vec![
         opt("image_input", OptionKind::UrlList, "Input images")
             .help("0 images for text, 1-2 for first/last frames, 1-3 for references.")
+            .slots(&["first frame", "last frame"])
             .required_for(&[Scene::ImageToVideo]),
         opt("generationType", OptionKind::String, "Generation type")
             .help("How images are used; inferred from the number of images when omitted.")
@@ -759,11 +793,13 @@ fn veo_rules(reference: bool) -> Vec<Rule> {
             value: "TEXT_2_VIDEO".into(),
             min_items: 0,
             max_items: 0,
+            slots: Vec::new(),
         },
         ModeBound {
             value: "FIRST_AND_LAST_FRAMES_2_VIDEO".into(),
             min_items: 1,
             max_items: 2,
+            slots: vec!["first frame".into(), "last frame".into()],
         },
     ];
     let mut rules = Vec::new();
@@ -772,6 +808,7 @@ fn veo_rules(reference: bool) -> Vec<Rule> {
             value: "REFERENCE_2_VIDEO".into(),
             min_items: 1,
             max_items: 3,
+            slots: vec!["reference {n}".into()],
         });
     }
     rules.push(Rule::ModeByItemCount {
@@ -912,9 +949,11 @@ fn builtin_models() -> Vec<ModelSpec> {
             vec![
                 opt("video_input", OptionKind::UrlList, "Video")
                     .help("The one video to clean up.")
+                    .slots(&["video"])
                     .items(Some(1), Some(1)),
                 opt("video_url", OptionKind::Url, "Video URL")
-                    .help("Alternative to the video list: one video URL."),
+                    .help("Alternative to the video list: one video URL.")
+                    .slots(&["video"]),
                 opt("duration", OptionKind::StringOrNumber, "Duration hint (s)")
                     .help("Optional; detected from the video when omitted."),
             ],
@@ -965,6 +1004,7 @@ fn builtin_models() -> Vec<ModelSpec> {
             vec![
                 opt("image_input", OptionKind::UrlList, "Input images")
                     .help("The first image starts the clip.")
+                    .slots(&["first frame"])
                     .required_for(&[ImageToVideo]),
                 opt("resolution", OptionKind::String, "Resolution")
                     .help("720p or 1080p recommended; other values are passed through.")
@@ -990,6 +1030,7 @@ fn builtin_models() -> Vec<ModelSpec> {
             vec![
                 opt("image_input", OptionKind::UrlList, "Input images")
                     .help("Reference image URLs; required for image-to-video.")
+                    .slots(&["first frame"])
                     .scenes(&[ImageToVideo])
                     .required_for(&[ImageToVideo]),
                 opt("duration", OptionKind::StringOrNumber, "Duration (s)")
@@ -1045,9 +1086,11 @@ fn builtin_models() -> Vec<ModelSpec> {
             },
             vec![
                 opt("video_input", OptionKind::UrlList, "Input video")
-                    .help("The video to edit (first URL used); needed in practice."),
+                    .help("The video to edit (first URL used); needed in practice.")
+                    .slots(&["video to edit"]),
                 opt("image_input", OptionKind::UrlList, "Input images")
-                    .help("Optional reference images."),
+                    .help("Optional reference images.")
+                    .slots(&["reference {n}"]),
             ],
             vec![],
         ),
@@ -1122,5 +1165,33 @@ mod tests {
         .unwrap();
         let again = Catalogue::builtin().with_listed(&[known]);
         assert!(again.model("sora-2").unwrap().known);
+    }
+
+    #[test]
+    fn a_scene_the_server_lists_for_a_known_model_is_accepted() {
+        use crate::types::GenerationRequest;
+        let info: ModelInfo = serde_json::from_value(json!({
+            "model": "sora-2", "media_type": "video",
+            "supported_scenes": ["text-to-video", "video-to-video"]
+        }))
+        .unwrap();
+        let request = GenerationRequest {
+            model: "sora-2".into(),
+            prompt: Some("waves".into()),
+            scene: Some(Scene::VideoToVideo),
+            ..Default::default()
+        };
+        let builtin = Catalogue::builtin();
+        let refused = builtin.validate(&request, &MediaType::Video).unwrap_err();
+        assert_eq!(refused[0].field, "scene");
+        let listed = builtin.with_listed(&[info]);
+        let spec = listed.model("sora-2").unwrap();
+        assert!(spec.known, "options stay strict");
+        assert_eq!(
+            spec.scenes,
+            vec![Scene::TextToVideo, Scene::ImageToVideo, Scene::VideoToVideo]
+        );
+        let accepted = listed.validate(&request, &MediaType::Video).unwrap();
+        assert_eq!(accepted.scene, Scene::VideoToVideo);
     }
 }

@@ -131,6 +131,8 @@ enum Retry {
     Idempotent,
     /// Creates something: only a failed connect (nothing sent) is retried.
     ConnectOnly,
+    /// The caller handles every failure itself.
+    Never,
 }
 
 const QUOTE_CACHE_LIMIT: usize = 64;
@@ -273,8 +275,21 @@ impl Client {
         route: &MediaType,
         request: &GenerationRequest,
     ) -> Result<TaskCreated, Error> {
-        let catalogue = Catalogue::builtin();
-        if catalogue.model(&request.model).is_some() {
+        self.generate_checked(Catalogue::builtin(), route, request)
+            .await
+    }
+
+    /// [`generate`](Client::generate), validating against `catalogue` instead of the
+    /// built-in one: typically the built-in one merged with the deployment's own listing
+    /// ([`Catalogue::with_listed`]), so a scene the server added for a known model is
+    /// not refused locally.
+    pub async fn generate_checked(
+        &self,
+        catalogue: &Catalogue,
+        route: &MediaType,
+        request: &GenerationRequest,
+    ) -> Result<TaskCreated, Error> {
+        if catalogue.model(&request.model).is_some_and(|m| m.known) {
             catalogue
                 .validate(request, route)
                 .map_err(Error::Validation)?;
@@ -310,14 +325,23 @@ impl Client {
 
     /// `GET /tasks/{id}`.
     pub async fn task(&self, id: &str) -> Result<Task, Error> {
+        self.get_task(id, Retry::Idempotent).await
+    }
+
+    /// `GET /tasks/{id}`, sent once: a failure (429 and 5xx included) is returned at once.
+    /// For a caller that schedules many polls and backs off for all of them together
+    /// (the app's task tracker), where per-request retries would multiply a storm.
+    pub async fn task_once(&self, id: &str) -> Result<Task, Error> {
+        self.get_task(id, Retry::Never).await
+    }
+
+    async fn get_task(&self, id: &str, retry: Retry) -> Result<Task, Error> {
         let mut url = self.url("tasks");
         if let Ok(mut segments) = url.path_segments_mut() {
             // Pushed as one segment, so an id can never walk to another path.
             segments.push(id);
         }
-        let envelope: TaskEnvelope = self
-            .send(Method::GET, url, None, Retry::Idempotent, false)
-            .await?;
+        let envelope: TaskEnvelope = self.send(Method::GET, url, None, retry, false).await?;
         Ok(envelope.task)
     }
 
@@ -456,6 +480,7 @@ impl Client {
                             // A connect error (even a connect timeout) means the request
                             // itself was never written.
                             Retry::ConnectOnly => err.is_connect(),
+                            Retry::Never => false,
                         };
                     if may_retry && retryable {
                         let wait = policy.backoff(retries);

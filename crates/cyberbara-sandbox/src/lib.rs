@@ -48,6 +48,10 @@ pub struct SandboxConfig {
     pub fail_rate: f64,
     /// Models listed and accepted on top of the built-in catalogue.
     pub extra_models: Vec<ModelInfo>,
+    /// The key of the owner account (the desktop app's own): created with `credits` on
+    /// first start, re-keyed on every later start with the same data dir, keeping its
+    /// balance, ledger, uploads and tasks. The previous owner key stops working.
+    pub owner_key: Option<String>,
 }
 
 impl Default for SandboxConfig {
@@ -60,6 +64,7 @@ impl Default for SandboxConfig {
             speed: 1.0,
             fail_rate: 0.0,
             extra_models: Vec::new(),
+            owner_key: None,
         }
     }
 }
@@ -77,6 +82,7 @@ impl fmt::Debug for SandboxConfig {
             .field("speed", &self.speed)
             .field("fail_rate", &self.fail_rate)
             .field("extra_models", &self.extra_models.len())
+            .field("owner_key", &self.owner_key.as_ref().map(|_| "[redacted]"))
             .finish()
     }
 }
@@ -137,6 +143,11 @@ impl Sandbox {
         for key in &config.api_keys {
             store
                 .ensure_account(key, config.credits)
+                .map_err(|e| SandboxError::Storage(e.to_string()))?;
+        }
+        if let Some(key) = &config.owner_key {
+            store
+                .ensure_owner(key, config.credits)
                 .map_err(|e| SandboxError::Storage(e.to_string()))?;
         }
         let listener = tokio::net::TcpListener::bind(config.addr)

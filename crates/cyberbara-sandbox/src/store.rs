@@ -157,6 +157,10 @@ CREATE TABLE IF NOT EXISTS tasks (
     output TEXT NOT NULL,
     updated_ms INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS owner (
+    slot INTEGER PRIMARY KEY CHECK (slot = 1),
+    account_id TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS blobs (
     key TEXT PRIMARY KEY,
     content_type TEXT NOT NULL,
@@ -226,6 +230,53 @@ impl Store {
             "INSERT OR IGNORE INTO accounts (key_hash, id, credits, updated_ms) VALUES (?1, ?2, ?3, ?4)",
             params![key_hash(api_key), uuid::Uuid::new_v4().to_string(), credits, now_ms()],
         )?;
+        Ok(())
+    }
+
+    /// Makes `api_key` the key of the owner account: creates it with `credits` the first
+    /// time, and on later starts moves the existing account (id, balance, ledger, tasks,
+    /// uploads) to the new key, so an owner who cannot keep a key between runs keeps its
+    /// account. The previous key stops working.
+    pub(crate) fn ensure_owner(&self, api_key: &str, credits: i64) -> Result<(), StoreError> {
+        let mut db = self.db()?;
+        let tx = db.transaction()?;
+        let owner: Option<String> = tx
+            .query_row("SELECT account_id FROM owner WHERE slot = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let hash = key_hash(api_key);
+        match owner {
+            Some(account_id) => {
+                // Another account that happens to hold this key gives it up.
+                tx.execute(
+                    "DELETE FROM accounts WHERE key_hash = ?1 AND id <> ?2",
+                    params![hash, account_id],
+                )?;
+                tx.execute(
+                    "UPDATE accounts SET key_hash = ?1 WHERE id = ?2",
+                    params![hash, account_id],
+                )?;
+            }
+            None => {
+                let id = match read_account(&tx, api_key)? {
+                    Some(account) => account.id,
+                    None => {
+                        let id = uuid::Uuid::new_v4().to_string();
+                        tx.execute(
+                            "INSERT INTO accounts (key_hash, id, credits, updated_ms) VALUES (?1, ?2, ?3, ?4)",
+                            params![hash, id, credits, now_ms()],
+                        )?;
+                        id
+                    }
+                };
+                tx.execute(
+                    "INSERT INTO owner (slot, account_id) VALUES (1, ?1)",
+                    params![id],
+                )?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 

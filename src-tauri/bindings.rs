@@ -3,10 +3,10 @@
 //! `cargo test --test bindings` compares the generated files with the checked-in ones in
 //! `ui/src/lib/bindings/`; `UPDATE_BINDINGS=1 cargo test --test bindings` rewrites them.
 
-use crate::app_error::{AppError, ErrorKind};
 use crate::commands::{self, CommandSignature};
 use std::collections::BTreeMap;
 use std::path::Path;
+use studio::error::{AppError, ErrorKind};
 use ts_rs::TS;
 
 /// Writes one type (and the types it names) into the configured folder.
@@ -18,7 +18,7 @@ const HEADER: &str =
 /// Every generated file, by file name.
 pub fn generate() -> Result<BTreeMap<String, String>, String> {
     let cfg = ts_rs::Config::new();
-    let scratch = tempdir_for_export()?;
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
     let cfg_out = ts_rs::Config::new().with_out_dir(scratch.path());
     let signatures = commands::signatures(&cfg);
     for_each_command_type(&cfg_out)?;
@@ -29,10 +29,20 @@ pub fn generate() -> Result<BTreeMap<String, String>, String> {
 }
 
 fn for_each_command_type(cfg: &ts_rs::Config) -> Result<(), String> {
-    use crate::commands::DraftConnection;
-    use crate::profiles::{KeyChange, NewProfile, ProfileEdit, ProfileRef, ProfileView};
-    use crate::services::{AppStateView, BalanceView, ConnectionReport};
-    let exports: [Export; 11] = [
+    use crate::commands::{
+        CatalogueArgs, DraftArgs, DraftConnection, DropArgs, PickArgs, PickedFile, RecentArgs,
+        TaskRef, UploadArgs, UploadRef, UrlArgs,
+    };
+    use crate::drops::DropEvent;
+    use studio::catalogues::CatalogueView;
+    use studio::compose::{Draft, DraftCheck, DraftReference};
+    use studio::library::{RecentPrompt, TaskRecord};
+    use studio::profiles::{KeyChange, NewProfile, ProfileEdit, ProfileRef, ProfileView};
+    use studio::references::UploadEvent;
+    use studio::services::{AppStateView, BalanceView, ConnectionReport, QuoteView, SubmitReport};
+    use studio::tracker::TrackerEvent;
+    // Each export also writes every type the exported one names.
+    let exports: &[Export] = &[
         AppError::export_all,
         ErrorKind::export_all,
         AppStateView::export_all,
@@ -44,6 +54,27 @@ fn for_each_command_type(cfg: &ts_rs::Config) -> Result<(), String> {
         KeyChange::export_all,
         ProfileRef::export_all,
         DraftConnection::export_all,
+        CatalogueArgs::export_all,
+        CatalogueView::export_all,
+        DraftArgs::export_all,
+        Draft::export_all,
+        DraftReference::export_all,
+        DraftCheck::export_all,
+        QuoteView::export_all,
+        SubmitReport::export_all,
+        RecentArgs::export_all,
+        RecentPrompt::export_all,
+        UploadArgs::export_all,
+        UploadRef::export_all,
+        UploadEvent::export_all,
+        PickArgs::export_all,
+        PickedFile::export_all,
+        DropEvent::export_all,
+        DropArgs::export_all,
+        TrackerEvent::export_all,
+        TaskRecord::export_all,
+        TaskRef::export_all,
+        UrlArgs::export_all,
     ];
     for export in exports {
         export(cfg).map_err(|e| e.to_string())?;
@@ -63,15 +94,16 @@ fn commands_module(signatures: &[CommandSignature]) -> String {
     for name in imports {
         out.push_str(&format!("import type {{ {name} }} from \"./{name}\";\n"));
     }
-    out.push_str("\n/** Every Tauri command: its `args` (if any) and what it resolves to. */\nexport type Commands = {\n");
+    out.push_str("\n/** Every Tauri command: its `args` (if any), the events it streams on `channel` (if\n * any) and what it resolves to. */\nexport type Commands = {\n");
     for s in signatures {
         let args = s
             .args
             .as_deref()
             .map(|a| format!("{{ args: {a} }}"))
             .unwrap_or_else(|| "null".into());
+        let channel = s.channel.as_deref().unwrap_or("null");
         out.push_str(&format!(
-            "  {}: {{ args: {args}; result: {} }};\n",
+            "  {}: {{ args: {args}; channel: {channel}; result: {} }};\n",
             s.name, s.result
         ));
     }
@@ -95,24 +127,4 @@ fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Res
         }
     }
     Ok(())
-}
-
-struct ScratchDir(std::path::PathBuf);
-
-impl ScratchDir {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for ScratchDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tempdir_for_export() -> Result<ScratchDir, String> {
-    let dir = std::env::temp_dir().join(format!("cyberbara-bindings-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    Ok(ScratchDir(dir))
 }

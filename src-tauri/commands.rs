@@ -1,16 +1,30 @@
-//! The IPC surface: thin Tauri commands over [`AppServices`].
+//! The IPC surface: thin Tauri commands over [`Studio`].
 //!
-//! Every command takes the app handle and at most one argument named `args`, and returns
-//! `Result<T, AppError>`. That uniform shape lets [`signatures`] read each command's
-//! argument and result types from the function itself, so the generated TypeScript
+//! Every command takes the app handle, at most one argument named `args` and, for long
+//! work, one `tauri::ipc::Channel` named `channel`, and returns `Result<T, AppError>`.
+//! That uniform shape lets [`signatures`] read each command's argument, event and result
+//! types from the function itself, so the generated TypeScript
 //! (`ui/src/lib/bindings/commands.ts`) cannot drift from what the commands accept.
 
-use crate::app_error::AppError;
-use crate::profiles::{
+use crate::drops::{DropEvent, DropHub};
+use crate::subscriptions::Subscriptions;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Arc;
+use studio::catalogues::CatalogueView;
+use studio::compose::{Draft, DraftCheck};
+use studio::error::AppError;
+use studio::forms::ReferenceMedia;
+use studio::library::{RecentPrompt, TaskRecord};
+use studio::profiles::{
     normalise_base_url, KeyChange, KeyInput, NewProfile, ProfileEdit, ProfileRef, ProfileView,
 };
-use crate::services::{self, AppServices, AppStateView, BalanceView, ConnectionReport};
-use serde::Deserialize;
+use studio::references::UploadEvent;
+use studio::services::{
+    self, AppStateView, BalanceView, ConnectionReport, QuoteView, Studio, SubmitReport,
+};
+use studio::tracker::TrackerEvent;
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};
 use ts_rs::TS;
 
@@ -22,53 +36,123 @@ pub struct DraftConnection {
     pub api_key: KeyInput,
 }
 
-fn services(app: &AppHandle) -> Result<tauri::State<'_, AppServices>, AppError> {
-    app.try_state::<AppServices>()
+/// The Create page's draft, as an argument.
+#[derive(Debug, Deserialize, TS)]
+pub struct DraftArgs {
+    pub draft: Draft,
+}
+
+/// Whether to fetch the model list again even when the cached one is fresh.
+#[derive(Debug, Deserialize, TS)]
+pub struct CatalogueArgs {
+    pub refresh: bool,
+}
+
+/// One task of the active profile, by its id.
+#[derive(Debug, Deserialize, TS)]
+pub struct TaskRef {
+    pub id: String,
+}
+
+/// A file to use as a reference in a slot.
+#[derive(Debug, Deserialize, TS)]
+pub struct UploadArgs {
+    /// Chosen by the page, so it can cancel and match progress events.
+    pub upload_id: String,
+    pub path: String,
+    pub slot: String,
+    pub media: ReferenceMedia,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct UploadRef {
+    pub upload_id: String,
+}
+
+/// What the native file picker should offer.
+#[derive(Debug, Deserialize, TS)]
+pub struct PickArgs {
+    pub media: ReferenceMedia,
+    pub multiple: bool,
+}
+
+/// Files picked, pasted or dropped, with the kind of reference each one is (sniffed from
+/// its first bytes; `null` for a file the API would refuse).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PickedFile {
+    pub path: String,
+    pub name: String,
+    pub media: Option<ReferenceMedia>,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct RecentArgs {
+    pub limit: u32,
+}
+
+#[derive(Debug, Deserialize, TS)]
+pub struct UrlArgs {
+    pub url: String,
+}
+
+/// Test-only: files handed to the drop handler as if dropped on the window.
+#[derive(Debug, Deserialize, TS)]
+pub struct DropArgs {
+    pub paths: Vec<String>,
+}
+
+pub(crate) fn studio(app: &AppHandle) -> Result<tauri::State<'_, Arc<Studio>>, AppError> {
+    app.try_state::<Arc<Studio>>()
         .ok_or_else(|| AppError::internal("the app services are not ready yet"))
 }
 
 #[tauri::command]
 pub async fn app_state(app: AppHandle) -> Result<AppStateView, AppError> {
-    services(&app)?.state().await
+    studio(&app)?.state().await
+}
+
+#[tauri::command]
+pub async fn retry_keychain(app: AppHandle) -> Result<AppStateView, AppError> {
+    studio(&app)?.retry_keychain().await
 }
 
 #[tauri::command]
 pub async fn add_profile(app: AppHandle, args: NewProfile) -> Result<ProfileView, AppError> {
-    services(&app)?.add_profile(args).await
+    studio(&app)?.add_profile(args).await
 }
 
 #[tauri::command]
 pub async fn update_profile(app: AppHandle, args: ProfileEdit) -> Result<ProfileView, AppError> {
-    services(&app)?.update_profile(args).await
+    studio(&app)?.update_profile(args).await
 }
 
 #[tauri::command]
 pub async fn set_profile_key(app: AppHandle, args: KeyChange) -> Result<ProfileView, AppError> {
-    services(&app)?.set_profile_key(args).await
+    studio(&app)?.set_profile_key(args).await
 }
 
 #[tauri::command]
 pub async fn delete_profile_key(app: AppHandle, args: ProfileRef) -> Result<ProfileView, AppError> {
-    services(&app)?.delete_profile_key(args.id).await
+    studio(&app)?.delete_profile_key(args.id).await
 }
 
 #[tauri::command]
 pub async fn delete_profile(app: AppHandle, args: ProfileRef) -> Result<AppStateView, AppError> {
-    let services = services(&app)?;
-    services.delete_profile(args.id).await?;
-    services.state().await
+    let studio = studio(&app)?;
+    studio.delete_profile(args.id).await?;
+    studio.state().await
 }
 
 #[tauri::command]
 pub async fn switch_profile(app: AppHandle, args: ProfileRef) -> Result<AppStateView, AppError> {
-    let services = services(&app)?;
-    services.switch_profile(args.id).await?;
-    services.state().await
+    let studio = studio(&app)?;
+    studio.switch_profile(args.id).await?;
+    studio.state().await
 }
 
 #[tauri::command]
 pub async fn test_profile(app: AppHandle, args: ProfileRef) -> Result<ConnectionReport, AppError> {
-    services(&app)?.test_profile(&args.id).await
+    studio(&app)?.test_profile(&args.id).await
 }
 
 #[tauri::command]
@@ -82,7 +166,144 @@ pub async fn test_draft(
 
 #[tauri::command]
 pub async fn active_balance(app: AppHandle) -> Result<BalanceView, AppError> {
-    services(&app)?.active_balance().await
+    studio(&app)?.active_balance().await
+}
+
+#[tauri::command]
+pub async fn catalogue(app: AppHandle, args: CatalogueArgs) -> Result<CatalogueView, AppError> {
+    studio(&app)?.catalogue(args.refresh).await
+}
+
+#[tauri::command]
+pub async fn load_draft(app: AppHandle) -> Result<Draft, AppError> {
+    studio(&app)?.draft()
+}
+
+#[tauri::command]
+pub async fn save_draft(app: AppHandle, args: DraftArgs) -> Result<(), AppError> {
+    studio(&app)?.save_draft(&args.draft)
+}
+
+#[tauri::command]
+pub async fn check_draft(app: AppHandle, args: DraftArgs) -> Result<DraftCheck, AppError> {
+    studio(&app)?.check_draft(&args.draft).await
+}
+
+#[tauri::command]
+pub async fn quote(app: AppHandle, args: DraftArgs) -> Result<QuoteView, AppError> {
+    studio(&app)?.quote(&args.draft).await
+}
+
+#[tauri::command]
+pub async fn generate(app: AppHandle, args: DraftArgs) -> Result<SubmitReport, AppError> {
+    studio(&app)?.generate(&args.draft).await
+}
+
+#[tauri::command]
+pub async fn recent_prompts(
+    app: AppHandle,
+    args: RecentArgs,
+) -> Result<Vec<RecentPrompt>, AppError> {
+    studio(&app)?.recent_prompts(args.limit.min(50) as usize)
+}
+
+#[tauri::command]
+pub async fn upload_reference(
+    app: AppHandle,
+    args: UploadArgs,
+    channel: Channel<UploadEvent>,
+) -> Result<studio::compose::DraftReference, AppError> {
+    let report: studio::references::Reporter = Arc::new(move |event| {
+        if let Err(err) = channel.send(event) {
+            tracing::debug!(error = %err, "an upload event could not reach the page");
+        }
+    });
+    studio(&app)?
+        .upload_reference(
+            &args.upload_id,
+            &PathBuf::from(args.path),
+            &args.slot,
+            args.media,
+            report,
+        )
+        .await
+}
+
+#[tauri::command]
+pub async fn cancel_upload(app: AppHandle, args: UploadRef) -> Result<bool, AppError> {
+    Ok(studio(&app)?.cancel_upload(&args.upload_id))
+}
+
+#[tauri::command]
+pub async fn pick_reference_files(
+    app: AppHandle,
+    args: PickArgs,
+) -> Result<Vec<PickedFile>, AppError> {
+    crate::files::pick(&app, args.media, args.multiple).await
+}
+
+#[tauri::command]
+pub async fn paste_reference_files(app: AppHandle) -> Result<Vec<PickedFile>, AppError> {
+    let pasted_dir = studio(&app)?.data_dir().join("pasted");
+    crate::files::paste(pasted_dir).await
+}
+
+/// Where files dropped on the window are announced (one page listens at a time).
+#[tauri::command]
+pub async fn watch_drops(app: AppHandle, channel: Channel<DropEvent>) -> Result<(), AppError> {
+    app.state::<DropHub>().listen(channel);
+    Ok(())
+}
+
+/// The tracker's events for the active profile: a snapshot, then every change. A new
+/// subscription from the window replaces the previous one.
+#[tauri::command]
+pub async fn subscribe_tasks(
+    app: AppHandle,
+    channel: Channel<TrackerEvent>,
+) -> Result<(), AppError> {
+    let studio = studio(&app)?.inner().clone();
+    app.state::<Subscriptions>().replace(studio, channel).await
+}
+
+#[tauri::command]
+pub async fn stop_tracking(app: AppHandle, args: TaskRef) -> Result<TaskRecord, AppError> {
+    studio(&app)?.stop_tracking(&args.id).await
+}
+
+#[tauri::command]
+pub async fn resume_tracking(app: AppHandle, args: TaskRef) -> Result<TaskRecord, AppError> {
+    studio(&app)?.resume_tracking(&args.id).await
+}
+
+#[tauri::command]
+pub async fn import_task(app: AppHandle, args: TaskRef) -> Result<TaskRecord, AppError> {
+    studio(&app)?.import_task(&args.id).await
+}
+
+#[tauri::command]
+pub async fn task_draft(app: AppHandle, args: TaskRef) -> Result<Draft, AppError> {
+    studio(&app)?.task_draft(&args.id)
+}
+
+/// Opens an output URL in the default browser (until the gallery keeps local copies).
+#[tauri::command]
+pub async fn open_url(_app: AppHandle, args: UrlArgs) -> Result<(), AppError> {
+    crate::files::open_url(&args.url)
+}
+
+/// Test hook: hands paths to the window's drop handler, exactly as a drop from the file
+/// manager does. Refused unless the app was started with `CYBERBARA_TEST_HOOKS=1`.
+#[tauri::command]
+pub async fn simulate_drop(app: AppHandle, args: DropArgs) -> Result<(), AppError> {
+    if std::env::var_os("CYBERBARA_TEST_HOOKS").is_none_or(|v| v != "1") {
+        return Err(AppError::not_found(
+            "This command is only available to tests.",
+        ));
+    }
+    let paths = args.paths.into_iter().map(PathBuf::from).collect();
+    app.state::<DropHub>().dropped(paths).await;
+    Ok(())
 }
 
 /// One command as the TypeScript side sees it.
@@ -91,6 +312,8 @@ pub struct CommandSignature {
     pub name: &'static str,
     /// The TypeScript type of `args`, or `None` for a command without arguments.
     pub args: Option<String>,
+    /// The TypeScript type of the events on `channel`, for commands that stream.
+    pub channel: Option<String>,
     pub result: String,
     /// Types the signature names, for imports.
     pub imports: Vec<String>,
@@ -102,6 +325,8 @@ trait Command<Marker> {
 
 struct NoArgs;
 struct OneArg<A>(std::marker::PhantomData<A>);
+struct OnlyChannel<E>(std::marker::PhantomData<E>);
+struct ArgAndChannel<A, E>(std::marker::PhantomData<(A, E)>);
 
 impl<F, Fut, T> Command<NoArgs> for F
 where
@@ -113,8 +338,9 @@ where
         CommandSignature {
             name,
             args: None,
+            channel: None,
             result: T::name(cfg),
-            imports: vec![T::ident(cfg)],
+            imports: imports_of::<T>(cfg),
         }
     }
 }
@@ -130,10 +356,72 @@ where
         CommandSignature {
             name,
             args: Some(A::name(cfg)),
+            channel: None,
             result: T::name(cfg),
-            imports: vec![A::ident(cfg), T::ident(cfg)],
+            imports: [imports_of::<A>(cfg), imports_of::<T>(cfg)].concat(),
         }
     }
+}
+
+impl<F, Fut, E, T> Command<OnlyChannel<E>> for F
+where
+    F: Fn(AppHandle, Channel<E>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+    E: TS + Serialize + Clone + 'static,
+    T: TS + 'static,
+{
+    fn signature(name: &'static str, cfg: &ts_rs::Config) -> CommandSignature {
+        CommandSignature {
+            name,
+            args: None,
+            channel: Some(E::name(cfg)),
+            result: T::name(cfg),
+            imports: [imports_of::<E>(cfg), imports_of::<T>(cfg)].concat(),
+        }
+    }
+}
+
+impl<F, Fut, A, E, T> Command<ArgAndChannel<A, E>> for F
+where
+    F: Fn(AppHandle, A, Channel<E>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+    A: TS + 'static,
+    E: TS + Serialize + Clone + 'static,
+    T: TS + 'static,
+{
+    fn signature(name: &'static str, cfg: &ts_rs::Config) -> CommandSignature {
+        CommandSignature {
+            name,
+            args: Some(A::name(cfg)),
+            channel: Some(E::name(cfg)),
+            result: T::name(cfg),
+            imports: [
+                imports_of::<A>(cfg),
+                imports_of::<E>(cfg),
+                imports_of::<T>(cfg),
+            ]
+            .concat(),
+        }
+    }
+}
+
+/// The generated types a signature must import: the type itself when it is exported, or
+/// the exported types it wraps (`Array<PickedFile>` imports `PickedFile`).
+fn imports_of<T: TS + 'static>(cfg: &ts_rs::Config) -> Vec<String> {
+    if let Some(own) = ts_rs::Dependency::from_ty::<T>(cfg) {
+        return vec![own.ts_name];
+    }
+    struct Generics<'a>(&'a ts_rs::Config, Vec<String>);
+    impl ts_rs::TypeVisitor for Generics<'_> {
+        fn visit<U: TS + 'static + ?Sized>(&mut self) {
+            if let Some(dep) = ts_rs::Dependency::from_ty::<U>(self.0) {
+                self.1.push(dep.ts_name);
+            }
+        }
+    }
+    let mut generics = Generics(cfg, Vec::new());
+    T::visit_generics(&mut generics);
+    generics.1
 }
 
 fn signature_of<M, F: Command<M>>(
@@ -148,7 +436,7 @@ fn signature_of<M, F: Command<M>>(
 /// callable without TypeScript types or typed without being callable.
 macro_rules! app_commands {
     ($($name:ident),* $(,)?) => {
-        /// Every command with its argument and result types, for the TypeScript bindings.
+        /// Every command with its argument, event and result types, for the bindings.
         pub fn signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
             vec![$(signature_of(stringify!($name), $name, cfg)),*]
         }
@@ -162,6 +450,7 @@ macro_rules! app_commands {
 
 app_commands![
     app_state,
+    retry_keychain,
     add_profile,
     update_profile,
     set_profile_key,
@@ -171,4 +460,23 @@ app_commands![
     test_profile,
     test_draft,
     active_balance,
+    catalogue,
+    load_draft,
+    save_draft,
+    check_draft,
+    quote,
+    generate,
+    recent_prompts,
+    upload_reference,
+    cancel_upload,
+    pick_reference_files,
+    paste_reference_files,
+    watch_drops,
+    subscribe_tasks,
+    stop_tracking,
+    resume_tracking,
+    import_task,
+    task_draft,
+    open_url,
+    simulate_drop,
 ];

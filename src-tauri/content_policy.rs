@@ -4,28 +4,10 @@
 //! end reloads itself when the active host changes so the new policy applies.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use tauri::utils::config::{Csp, CspDirectiveSources};
 
 /// The directives that may load from the active profile's host.
 const MEDIA_DIRECTIVES: [&str; 2] = ["img-src", "media-src"];
-
-/// The origin to allow for a profile's base URL, or `None` when the static policy already
-/// covers it (loopback) or the URL is unusable.
-pub fn media_origin(base_url: &str) -> Option<String> {
-    let url = url::Url::parse(base_url).ok()?;
-    let host = url.host_str()?;
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || bare
-            .parse::<IpAddr>()
-            .map(|ip| ip.is_loopback())
-            .unwrap_or(false);
-    if loopback || url.scheme() != "https" {
-        return None;
-    }
-    Some(url.origin().ascii_serialization())
-}
 
 /// `policy` with `origin` added to the media directives.
 pub fn with_media_origin(policy: &str, origin: &str) -> String {
@@ -45,6 +27,8 @@ pub fn with_media_origin(policy: &str, origin: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use studio::profiles::media_origin;
 
     #[test]
     fn only_remote_https_hosts_are_added_and_only_to_media_directives() {

@@ -1,23 +1,23 @@
-//! CyberBara Studio: the Tauri shell around the `cyberbara` client and the built-in sandbox.
+//! CyberBara Studio: the Tauri shell around the app's core (`crates/studio`).
 //!
-//! Commands ([`commands`]) are thin; the logic lives in plain modules that tests drive
-//! without a window: [`profiles`] and [`keychain`] (who we talk to, with which key),
-//! [`sandbox_supervisor`] (the built-in Sandbox profile) and [`services`] (the state the
-//! commands share).
+//! Only glue lives here: the commands ([`commands`]) that call into
+//! [`studio::services::Studio`], the channels that stream uploads and task events, the
+//! window's drag-and-drop ([`drops`]), native dialogs and the clipboard ([`files`]),
+//! notifications, the page's CSP ([`content_policy`]) and the window's geometry.
 
-pub mod app_error;
 pub mod bindings;
 pub mod commands;
 pub mod content_policy;
-pub mod keychain;
-pub mod profiles;
-pub mod sandbox_supervisor;
-pub mod services;
+pub mod drops;
+mod files;
+mod notifications;
+mod subscriptions;
 mod window_geometry;
 
-use keychain::{Keychain, APP_SERVICE};
-use profiles::Profiles;
-use services::{AppPaths, AppServices};
+use std::sync::Arc;
+use studio::keychain::{Keychain, APP_SERVICE};
+use studio::profiles::Profiles;
+use studio::services::{AppPaths, Studio};
 use tauri::Manager;
 
 /// Starts the app. Returns when the last window closes.
@@ -33,30 +33,39 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .on_window_event(window_geometry::on_window_event)
+        .plugin(tauri_plugin_notification::init())
+        .on_window_event(|window, event| {
+            window_geometry::on_window_event(window, event);
+            if let tauri::WindowEvent::DragDrop(drop) = event {
+                window.state::<drops::DropHub>().on_window_event(drop);
+            }
+        })
+        .manage(drops::DropHub::default())
+        .manage(subscriptions::Subscriptions::default())
         .setup(|app| {
-            let data_dir = app.path().app_data_dir()?;
-            let services = AppServices::open(
-                AppPaths { data_dir },
+            let paths = AppPaths {
+                data_dir: app.path().app_data_dir()?,
+                cache_dir: app.path().app_cache_dir()?,
+            };
+            let studio = Arc::new(Studio::open(
+                paths,
                 Keychain::new(APP_SERVICE),
                 Profiles::env_key_from_environment(),
-            )?;
+            )?);
             if let Some(id) = profile_from_args(std::env::args()) {
-                if let Err(err) = services.select_at_launch(&id) {
+                if let Err(err) = studio.select_at_launch(&id) {
                     tracing::warn!(error = %err, "could not select the profile given on the command line");
                 }
             }
-            app.manage(services);
+            app.manage(Arc::clone(&studio));
             open_main_window(app.handle())?;
-            // Start the sandbox now rather than on the first request, so the header's balance
-            // does not wait for it.
-            let handle = app.handle().clone();
+            // The slow part (sandbox, media server, tracker, keychain probe) after the
+            // window shows; the page fills in as each part becomes ready.
+            let background = Arc::clone(&studio);
             tauri::async_runtime::spawn(async move {
-                let services = handle.state::<AppServices>();
-                if let Err(err) = services.sandbox().await {
-                    tracing::error!(error = %err, "sandbox failed to start");
-                }
+                tokio::join!(background.start(), background.probe_keychain());
             });
+            notifications::start(app.handle().clone(), studio);
             Ok(())
         })
         .invoke_handler(commands::invoke_handler())
@@ -82,7 +91,7 @@ fn open_main_window(app: &tauri::AppHandle) -> Result<(), Box<dyn std::error::Er
     let handle = app.clone();
     tauri::WebviewWindowBuilder::from_config(app, &config)?
         .on_web_resource_request(move |_request, response| {
-            let Some(origin) = handle.state::<AppServices>().media_origin() else {
+            let Some(origin) = handle.state::<Arc<Studio>>().media_origin() else {
                 return;
             };
             if let Some(csp) = response.headers_mut().get_mut("Content-Security-Policy") {

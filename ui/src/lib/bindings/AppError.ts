@@ -8,4 +8,8 @@ export type AppError = { kind: ErrorKind,
 /**
  * The API's `error.code` when the API produced the error, e.g. `invalid_api_key`.
  */
-code: string | null, message: string, };
+code: string | null, message: string, 
+/**
+ * The technical cause, for a "Details" disclosure; `message` stands on its own.
+ */
+detail: string | null, };

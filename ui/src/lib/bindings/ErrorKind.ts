@@ -3,4 +3,4 @@
 /**
  * What went wrong, coarsely, so the UI can pick an icon or offer a fix.
  */
-export type ErrorKind = "invalid_input" | "not_found" | "keychain_unavailable" | "keychain" | "missing_key" | "api" | "network" | "sandbox" | "storage" | "internal";
+export type ErrorKind = "invalid_input" | "not_found" | "keychain_unavailable" | "keychain" | "missing_key" | "api" | "network" | "sandbox" | "storage" | "canceled" | "internal";

@@ -3,4 +3,4 @@
 /**
  * Where a profile's key comes from.
  */
-export type KeySource = "keychain" | "environment" | "missing";
+export type KeySource = "keychain" | "environment" | "session" | "missing";

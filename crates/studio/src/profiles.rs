@@ -3,9 +3,9 @@
 //! The list lives in `profiles.json` under the app's data directory and holds names, base
 //! URLs and masked key hints only; the keys themselves live in the OS keychain under the
 //! account `profile:<id>`. The built-in Sandbox profile is not stored in the file: its
-//! base URL comes from the running sandbox and its key from the keychain account `sandbox`.
+//! base URL and its (per-launch, in-memory) key come from the running sandbox.
 
-use crate::app_error::{AppError, ErrorKind};
+use crate::error::{AppError, ErrorKind};
 use crate::keychain::Keychain;
 use cyberbara::ApiKey;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -16,8 +16,6 @@ use ts_rs::TS;
 
 /// The id of the built-in Sandbox profile.
 pub const SANDBOX_ID: &str = "sandbox";
-/// The keychain account of the built-in Sandbox key.
-pub const SANDBOX_ACCOUNT: &str = "sandbox";
 /// The environment variable whose key overrides the keychain for user profiles (headless use).
 pub const ENV_API_KEY: &str = "CYBERBARA_API_KEY";
 
@@ -65,6 +63,8 @@ pub enum KeySource {
     Keychain,
     /// `CYBERBARA_API_KEY` overrides the keychain.
     Environment,
+    /// Made for this run and kept only in memory (the built-in Sandbox).
+    Session,
     /// No key set yet.
     Missing,
 }
@@ -219,7 +219,7 @@ impl Profiles {
             base_url: sandbox_url.map(str::to_string),
             key_hint: sandbox_hint.map(str::to_string),
             key_source: if sandbox_hint.is_some() {
-                KeySource::Keychain
+                KeySource::Session
             } else {
                 KeySource::Missing
             },
@@ -400,17 +400,21 @@ impl Profiles {
         self.save().inspect_err(|_| self.file = before)
     }
 
-    /// Writes the file atomically (temp file + rename) so a crash never leaves half a list.
+    /// Writes the file atomically and durably (a temporary file in the same folder,
+    /// flushed to disk, renamed over the old one), so a crash or power cut never leaves
+    /// half a list.
     fn save(&self) -> Result<(), AppError> {
+        use std::io::Write;
         let what = format!("save the profile list {}", self.path.display());
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| AppError::storage(&what, e))?;
-        }
-        let json =
-            serde_json::to_vec_pretty(&self.file).map_err(|e| AppError::storage(&what, e))?;
-        let tmp = self.path.with_extension("json.tmp");
-        std::fs::write(&tmp, json).map_err(|e| AppError::storage(&what, e))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| AppError::storage(&what, e))
+        let storage = |e: &dyn std::fmt::Display| AppError::storage(&what, e);
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| storage(&e))?;
+        let json = serde_json::to_vec_pretty(&self.file).map_err(|e| storage(&e))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| storage(&e))?;
+        tmp.write_all(&json).map_err(|e| storage(&e))?;
+        tmp.as_file().sync_all().map_err(|e| storage(&e))?;
+        tmp.persist(&self.path).map_err(|e| storage(&e.error))?;
+        Ok(())
     }
 }
 
@@ -490,6 +494,17 @@ pub fn normalise_base_url(input: &str) -> Result<String, AppError> {
     }
     out.push_str(&path);
     Ok(out)
+}
+
+/// The origin a page must allow in its CSP to show media from a profile's deployment, or
+/// `None` when the static policy already covers it (loopback) or the URL is unusable.
+pub fn media_origin(base_url: &str) -> Option<String> {
+    let url = url::Url::parse(base_url).ok()?;
+    let host = url.host_str()?;
+    if is_loopback(host) || url.scheme() != "https" {
+        return None;
+    }
+    Some(url.origin().ascii_serialization())
 }
 
 fn is_loopback(host: &str) -> bool {

@@ -5,9 +5,9 @@
 //! keychain service, so tests never see each other's keys.
 
 use cyberbara::ApiKey;
-use cyberbara_studio::app_error::ErrorKind;
-use cyberbara_studio::keychain::Keychain;
-use cyberbara_studio::profiles::{
+use studio::error::ErrorKind;
+use studio::keychain::Keychain;
+use studio::profiles::{
     account_for, KeyChange, KeyInput, KeySource, NewProfile, ProfileEdit, ProfileKind, Profiles,
     SANDBOX_ID,
 };

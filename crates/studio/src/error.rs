@@ -26,6 +26,8 @@ pub enum ErrorKind {
     Sandbox,
     /// The app's own files could not be read or written.
     Storage,
+    /// The user stopped the operation (an upload cancelled).
+    Canceled,
     /// A bug: something that should not happen did.
     Internal,
 }
@@ -38,6 +40,8 @@ pub struct AppError {
     /// The API's `error.code` when the API produced the error, e.g. `invalid_api_key`.
     pub code: Option<String>,
     pub message: String,
+    /// The technical cause, for a "Details" disclosure; `message` stands on its own.
+    pub detail: Option<String>,
 }
 
 impl AppError {
@@ -46,7 +50,21 @@ impl AppError {
             kind,
             code: None,
             message: message.into(),
+            detail: None,
         }
+    }
+
+    /// The same error with a technical cause for the "Details" disclosure.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> AppError {
+        let detail = detail.into();
+        self.detail = (!detail.is_empty()).then_some(detail);
+        self
+    }
+
+    /// The same error with the API's code (or the code of a local refusal).
+    pub fn with_code(mut self, code: impl Into<String>) -> AppError {
+        self.code = Some(code.into());
+        self
     }
 
     pub fn invalid(message: impl Into<String>) -> AppError {
@@ -87,6 +105,7 @@ impl From<cyberbara::Error> for AppError {
             kind,
             code: err.code().map(|c| c.as_str().to_string()),
             message: err.to_string(),
+            detail: None,
         }
     }
 }

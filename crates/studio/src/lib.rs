@@ -1,0 +1,32 @@
+//! The core of CyberBara Studio, without Tauri: everything the desktop app does that is
+//! not drawing a window. The Tauri shell (`src-tauri/`) only turns commands and events
+//! into calls on [`services::Studio`]; tests drive the same calls without linking WebKit.
+//!
+//! - Who the app talks to: [`profiles`] (names, base URLs, key hints in `profiles.json`),
+//!   [`keychain`] (the only place keys live; re-probed by "Try again", never hanging),
+//!   [`sandbox_supervisor`] (the built-in Sandbox, which always starts) and
+//!   [`connections`] (one API client per profile).
+//! - What the app remembers: [`library`], one SQLite database with tasks and their
+//!   history, remembered uploads, cached model lists, drafts and recent prompts.
+//! - The Create page: [`catalogues`] (each deployment's models) drawn as [`forms`],
+//!   the [`compose`] draft checked by the catalogue, [`references`] uploaded once per
+//!   content hash, previews made by [`thumbnails`] and served by [`media_server`].
+//! - Following tasks: [`tracker`], which records every change before announcing it.
+//!
+//! Errors leave as [`error::AppError`] `{kind, code, message, detail}`: the message is a
+//! sentence a person can act on.
+
+pub mod catalogues;
+pub mod compose;
+pub mod connections;
+pub mod error;
+pub mod forms;
+pub mod keychain;
+pub mod library;
+pub mod media_server;
+pub mod profiles;
+pub mod references;
+pub mod sandbox_supervisor;
+pub mod services;
+pub mod thumbnails;
+pub mod tracker;

@@ -1,0 +1,187 @@
+//! The library's schema, one migration per version. A migration is never edited once
+//! released: a change is a new entry at the end, with a test that upgrades a database
+//! made by the entry before it (see the tests at the bottom).
+
+use rusqlite_migration::{Migrations, M};
+
+/// Version 1: tasks and their state history, remembered uploads, cached model lists,
+/// drafts, recent prompts and small settings.
+const V1: &str = r#"
+CREATE TABLE tasks (
+    profile_id   TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    model        TEXT NOT NULL,
+    media_type   TEXT NOT NULL,
+    scene        TEXT,
+    prompt       TEXT,
+    -- The GenerationRequest as sent (model, prompt, scene, options), JSON.
+    request      TEXT NOT NULL,
+    -- The API's status string: pending, processing, success, failed, canceled, or newer.
+    status       TEXT NOT NULL,
+    cost         INTEGER,
+    -- Output URLs, JSON array, documented lists first.
+    outputs      TEXT NOT NULL DEFAULT '[]',
+    -- Fields of the last reply this app does not model (a failure reason...), JSON object.
+    extra        TEXT NOT NULL DEFAULT '{}',
+    refunded     INTEGER NOT NULL DEFAULT 0,
+    tracking     INTEGER NOT NULL DEFAULT 1,
+    -- Why tracking stopped on its own (the server no longer knows the task...).
+    note         TEXT,
+    origin       TEXT NOT NULL,
+    batch_id     TEXT,
+    batch_index  INTEGER,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT,
+    recorded_ms  INTEGER NOT NULL,
+    finished_ms  INTEGER,
+    -- Incremented by every change the app announces; events carry it.
+    revision     INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, id)
+) WITHOUT ROWID;
+
+CREATE INDEX tasks_by_time ON tasks (profile_id, recorded_ms DESC);
+CREATE INDEX tasks_unfinished ON tasks (tracking, status)
+    WHERE status NOT IN ('success', 'failed', 'canceled');
+
+-- Every status a task was seen in, once, in order.
+CREATE TABLE task_status_history (
+    profile_id TEXT NOT NULL,
+    task_id    TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    status     TEXT NOT NULL,
+    seen_ms    INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, task_id, seq),
+    FOREIGN KEY (profile_id, task_id) REFERENCES tasks (profile_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- Files already uploaded to a deployment, by content hash, so the same bytes are never
+-- uploaded twice to one profile.
+CREATE TABLE uploads (
+    profile_id   TEXT NOT NULL,
+    sha256       TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    file_name    TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    uploaded_ms  INTEGER NOT NULL,
+    -- When the URL was last known to resolve (the upload itself, or a HEAD check).
+    checked_ms   INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, sha256)
+) WITHOUT ROWID;
+
+-- GET /models per profile, refreshed at most hourly.
+CREATE TABLE model_lists (
+    profile_id TEXT PRIMARY KEY,
+    models     TEXT NOT NULL,
+    fetched_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- The Create page's draft, one per profile (reference URLs belong to one deployment).
+CREATE TABLE drafts (
+    profile_id TEXT PRIMARY KEY,
+    draft      TEXT NOT NULL,
+    saved_ms   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE recent_prompts (
+    profile_id TEXT NOT NULL,
+    prompt     TEXT NOT NULL,
+    used_ms    INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, prompt)
+) WITHOUT ROWID;
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
+/// Every migration, oldest first.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
+}
+
+/// The schema version the app writes.
+pub fn latest_version() -> usize {
+    ALL.len()
+}
+
+/// The migrations' SQL, oldest first, for tests that build a database at an older version.
+pub const ALL: &[&str] = &[V1];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    fn user_version(conn: &Connection) -> usize {
+        conn.pragma_query_value(None, "user_version", |row| row.get::<_, i64>(0))
+            .unwrap() as usize
+    }
+
+    #[test]
+    fn the_migrations_are_valid() {
+        migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn an_empty_file_migrates_to_the_latest_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("library.db");
+        let mut conn = Connection::open(&path).unwrap();
+        assert_eq!(user_version(&conn), 0);
+        migrations().to_latest(&mut conn).unwrap();
+        assert_eq!(user_version(&conn), latest_version());
+        for table in [
+            "tasks",
+            "task_status_history",
+            "uploads",
+            "model_lists",
+            "drafts",
+            "recent_prompts",
+            "settings",
+        ] {
+            let count: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    [table],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            assert_eq!(count, 1, "{table}");
+        }
+    }
+
+    #[test]
+    fn each_version_upgrades_from_the_one_before_keeping_its_rows() {
+        // Build a database at every earlier version by applying only the first N
+        // migrations, put a row in it, and upgrade to the latest.
+        for applied in 0..ALL.len() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("library.db");
+            let mut conn = Connection::open(&path).unwrap();
+            // (An empty file is version 0: nothing to apply.)
+            if applied > 0 {
+                Migrations::new(ALL[..applied].iter().map(|sql| M::up(sql)).collect())
+                    .to_latest(&mut conn)
+                    .unwrap();
+            }
+            assert_eq!(user_version(&conn), applied);
+            if applied >= 1 {
+                conn.execute(
+                    "INSERT INTO settings (key, value) VALUES ('kept', 'yes')",
+                    [],
+                )
+                .unwrap();
+            }
+            drop(conn);
+            let library = crate::library::Library::open(&path).unwrap();
+            if applied >= 1 {
+                assert_eq!(library.setting("kept").unwrap().as_deref(), Some("yes"));
+            }
+            let conn = Connection::open(&path).unwrap();
+            assert_eq!(user_version(&conn), latest_version(), "from {applied}");
+        }
+    }
+}

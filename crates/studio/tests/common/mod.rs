@@ -1,0 +1,80 @@
+//! Checks shared by the app's integration tests.
+
+use std::path::Path;
+
+/// Every byte of every file under `dir`, for "the key is not on disk" checks.
+#[allow(dead_code)]
+pub fn all_bytes_under(dir: &Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(all_bytes_under(&path));
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                out.extend(bytes);
+            }
+        }
+    }
+    out
+}
+
+#[allow(dead_code)]
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// Waits until nothing listens on `port` of 127.0.0.1 any more (a dropped server closes
+/// its listener on its own task), so a test can bind it or expect it to be reused.
+#[allow(dead_code)]
+pub async fn wait_until_free(port: u16) {
+    for _ in 0..500 {
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("port {port} was still taken after 5 s");
+}
+
+/// A sandbox configuration for tests (in memory, free port, test controls on).
+#[allow(dead_code)]
+pub fn sandbox_config() -> cyberbara_sandbox::SandboxConfig {
+    cyberbara_sandbox::SandboxConfig::default()
+}
+
+/// Gives the tracker one client for one profile.
+#[allow(dead_code)]
+pub struct TestConnections {
+    profile_id: String,
+    client: cyberbara::Client,
+}
+
+#[allow(dead_code)]
+impl TestConnections {
+    pub fn new(profile_id: &str, client: cyberbara::Client) -> std::sync::Arc<TestConnections> {
+        std::sync::Arc::new(TestConnections {
+            profile_id: profile_id.to_string(),
+            client,
+        })
+    }
+}
+
+impl studio::tracker::Connections for TestConnections {
+    fn client(
+        &self,
+        profile_id: &str,
+    ) -> futures_util::future::BoxFuture<'_, Result<cyberbara::Client, studio::error::AppError>>
+    {
+        let result = if profile_id == self.profile_id {
+            Ok(self.client.clone())
+        } else {
+            Err(studio::error::AppError::not_found(format!(
+                "no profile {profile_id}"
+            )))
+        };
+        Box::pin(async move { result })
+    }
+}

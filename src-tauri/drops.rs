@@ -1,0 +1,101 @@
+//! Files dropped on the window from the OS file manager. Tauri reports the drag as window
+//! events with paths; this forwards them to the page that listens (the Create page), with
+//! each file's kind sniffed from its first bytes, so the drop zone can say which slot the
+//! files will land in while they hover.
+
+use crate::commands::PickedFile;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use tauri::ipc::Channel;
+use tauri::DragDropEvent;
+use ts_rs::TS;
+
+/// What the page hears about a drag over the window.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum DropEvent {
+    /// Files are over the window.
+    Hover { files: Vec<PickedFile> },
+    /// The files were dropped.
+    Drop { files: Vec<PickedFile> },
+    /// The drag left the window or was cancelled.
+    Leave,
+}
+
+/// The page's channel for drop events (the latest page to ask wins).
+#[derive(Default)]
+pub struct DropHub {
+    listener: Mutex<Option<Channel<DropEvent>>>,
+}
+
+impl DropHub {
+    pub fn listen(&self, channel: Channel<DropEvent>) {
+        if let Ok(mut listener) = self.listener.lock() {
+            *listener = Some(channel);
+        }
+    }
+
+    fn send(&self, event: DropEvent) {
+        let listener = self.listener.lock().ok().and_then(|l| l.clone());
+        if let Some(channel) = listener {
+            if let Err(err) = channel.send(event) {
+                tracing::debug!(error = %err, "a drop event could not reach the page");
+            }
+        }
+    }
+
+    /// Files dropped on the window (from the window's event, or the test hook).
+    pub async fn dropped(&self, paths: Vec<PathBuf>) {
+        let files = describe(paths).await;
+        self.send(DropEvent::Drop { files });
+    }
+
+    /// Handles Tauri's drag-drop window event.
+    pub fn on_window_event(&self, event: &DragDropEvent) {
+        match event {
+            DragDropEvent::Enter { paths, .. } => {
+                let paths = paths.clone();
+                let hub = self.clone_listener();
+                tauri::async_runtime::spawn(async move {
+                    let files = describe(paths).await;
+                    if let Some(channel) = hub {
+                        let _ = channel.send(DropEvent::Hover { files });
+                    }
+                });
+            }
+            DragDropEvent::Drop { paths, .. } => {
+                let paths = paths.clone();
+                let hub = self.clone_listener();
+                tauri::async_runtime::spawn(async move {
+                    let files = describe(paths).await;
+                    if let Some(channel) = hub {
+                        let _ = channel.send(DropEvent::Drop { files });
+                    }
+                });
+            }
+            DragDropEvent::Leave => self.send(DropEvent::Leave),
+            _ => {}
+        }
+    }
+
+    fn clone_listener(&self) -> Option<Channel<DropEvent>> {
+        self.listener.lock().ok().and_then(|l| l.clone())
+    }
+}
+
+/// Each path with its name and the reference kind its bytes make it.
+pub async fn describe(paths: Vec<PathBuf>) -> Vec<PickedFile> {
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        files.push(PickedFile {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| path.display().to_string()),
+            media: studio::references::sniff_media(&path).await,
+            path: path.display().to_string(),
+        });
+    }
+    files
+}

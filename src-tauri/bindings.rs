@@ -1,7 +1,11 @@
-//! TypeScript for the IPC surface, generated from the Rust types with ts-rs.
+//! TypeScript for the IPC surface, generated from the Rust types with ts-rs, and JSON
+//! fixtures produced by the Rust code itself for the front end's tests.
 //!
 //! `cargo test --test bindings` compares the generated files with the checked-in ones in
-//! `ui/src/lib/bindings/`; `UPDATE_BINDINGS=1 cargo test --test bindings` rewrites them.
+//! `ui/src/lib/bindings/` and `ui/src/testing/fixtures/`; `UPDATE_BINDINGS=1 cargo test
+//! --test bindings` rewrites them. The fixtures let the UI's fake backend answer with
+//! what Rust really answers (forms, checks, key hints, URL rules), so a UI test cannot
+//! pass on a rule Rust does not have.
 
 use crate::commands::{self, CommandSignature};
 use std::collections::BTreeMap;
@@ -127,4 +131,99 @@ fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, String>) -> Res
         }
     }
     Ok(())
+}
+
+/// The fixtures, by file name.
+pub fn fixtures() -> Result<BTreeMap<String, String>, String> {
+    use cyberbara::catalogue::Catalogue;
+    use serde_json::{json, Value};
+    use studio::catalogues::CatalogueView;
+    use studio::compose::Draft;
+    use studio::forms::forms;
+    let pretty = |value: &Value| {
+        serde_json::to_string_pretty(value)
+            .map(|text| text + "\n")
+            .map_err(|e| e.to_string())
+    };
+    let to_value = |value: &dyn erased::Serializable| value.to_json();
+    let mut files = BTreeMap::new();
+
+    let catalogue = Catalogue::builtin();
+    let view = CatalogueView {
+        models: forms(catalogue),
+        fetched_ms: None,
+        problem: None,
+    };
+    files.insert("catalogue.json".into(), pretty(&to_value(&view)?)?);
+
+    // What Rust says about a draft of every model in every scene: with no prompt and no
+    // options, and with a prompt.
+    let mut checks = Vec::new();
+    for spec in &catalogue.models {
+        for scene in &spec.scenes {
+            for prompt in ["", "A lighthouse at dusk"] {
+                let draft = Draft {
+                    model: spec.model.clone(),
+                    scene: Some(scene.as_str().to_string()),
+                    prompt: prompt.into(),
+                    batch: 1,
+                    ..Default::default()
+                };
+                let (check, ready) = draft.check(catalogue);
+                checks.push(json!({
+                    "draft": to_value(&draft)?,
+                    "check": to_value(&check)?,
+                    "ready": ready.is_some(),
+                }));
+            }
+        }
+    }
+    files.insert("checks.json".into(), pretty(&Value::Array(checks))?);
+
+    let hints: Vec<Value> = [
+        "sk-live-0123456789abcdef",
+        "sk-sandbox-f00d",
+        "short",
+        "",
+        "  sk-spaced-key-9999  ",
+    ]
+    .iter()
+    .map(|key| json!({"key": key, "hint": cyberbara::ApiKey::new(*key).hint()}))
+    .collect();
+    files.insert("key_hints.json".into(), pretty(&Value::Array(hints))?);
+
+    let urls: Vec<Value> = [
+        "https://api.example.com",
+        " https://api.example.com/api/v1/ ",
+        "http://127.0.0.1:8787",
+        "http://localhost:9000/x",
+        "http://api.example.com",
+        "http://10.0.0.2:8000",
+        "ftp://x.example",
+        "api.example.com",
+        "",
+        "https://user:pw@api.example.com",
+        "https://api.example.com/?a=b",
+    ]
+    .iter()
+    .map(|input| match studio::profiles::normalise_base_url(input) {
+        Ok(url) => json!({"input": input, "ok": url}),
+        Err(err) => json!({"input": input, "error": err.message}),
+    })
+    .collect();
+    files.insert("base_urls.json".into(), pretty(&Value::Array(urls))?);
+    Ok(files)
+}
+
+/// Serialising the fixtures' different types through one closure.
+mod erased {
+    pub trait Serializable {
+        fn to_json(&self) -> Result<serde_json::Value, String>;
+    }
+
+    impl<T: serde::Serialize> Serializable for T {
+        fn to_json(&self) -> Result<serde_json::Value, String> {
+            serde_json::to_value(self).map_err(|e| e.to_string())
+        }
+    }
 }

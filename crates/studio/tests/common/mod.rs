@@ -78,3 +78,33 @@ impl studio::tracker::Connections for TestConnections {
         Box::pin(async move { result })
     }
 }
+
+/// Waits, on the tracker's events, until task `id` of the active profile is final.
+#[allow(dead_code)]
+pub async fn wait_for_task(
+    studio: &studio::services::Studio,
+    id: &str,
+    limit: std::time::Duration,
+) -> studio::library::TaskRecord {
+    use futures_util::StreamExt;
+    let profile = studio.active_id().unwrap();
+    let tracker = studio.tracker().await.unwrap();
+    let mut events = Box::pin(tracker.subscribe(&profile));
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let event = tokio::time::timeout_at(deadline, events.next())
+            .await
+            .unwrap_or_else(|_| panic!("task {id} did not finish in {limit:?}"))
+            .expect("the tracker stopped");
+        let found = match event {
+            studio::tracker::TrackerEvent::Snapshot { tasks, .. } => {
+                tasks.into_iter().find(|t| t.id == id)
+            }
+            studio::tracker::TrackerEvent::Task { task, .. } if task.id == id => Some(*task),
+            _ => None,
+        };
+        if let Some(task) = found.filter(|t| t.state.is_final()) {
+            return task;
+        }
+    }
+}

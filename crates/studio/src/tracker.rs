@@ -2,8 +2,9 @@
 //! until it is final, records each change in the library **before** announcing it, and
 //! announces changes as [`TrackerEvent`]s.
 //!
-//! - Each task is polled on its own schedule (first poll soon, then longer waits while
-//!   nothing changes, back to short after a change), but every poll of every profile
+//! - Each task is polled on its own schedule (first poll soon, then longer waits up to a
+//!   cap, with a little jitter so tasks made together do not poll in lockstep), but every
+//!   poll of every profile
 //!   goes through one gate: at most [`TrackerConfig::max_in_flight`] requests at once,
 //!   and a `429` or `5xx` from any deployment pauses all polls for its `Retry-After`
 //!   (or an exponential backoff), so a storm is met with silence, not with more load.
@@ -49,7 +50,7 @@ pub trait Connections: Send + Sync + 'static {
 pub struct TrackerConfig {
     /// Requests in flight at once, over all profiles.
     pub max_in_flight: usize,
-    /// Wait before the first poll of a task, and after a poll that saw a change.
+    /// Wait before the first poll of a task.
     pub first_poll: Duration,
     /// Each poll that sees no change waits this much longer than the one before…
     pub growth: f64,
@@ -412,7 +413,7 @@ impl Inner {
         tokio::spawn(async move {
             tokio::select! {
                 _ = token.cancelled() => {}
-                _ = inner.poll_until_final(&key, task.status.clone()) => {}
+                _ = inner.poll_until_final(&key) => {}
             }
             if let Ok(mut following) = inner.following.lock() {
                 if following
@@ -433,7 +434,7 @@ impl Inner {
         }
     }
 
-    async fn poll_until_final(self: &Arc<Self>, key: &TaskKey, mut last_status: String) {
+    async fn poll_until_final(self: &Arc<Self>, key: &TaskKey) {
         let mut wait = self.config.first_poll;
         loop {
             tokio::time::sleep(wait).await;
@@ -441,9 +442,8 @@ impl Inner {
                 Ok(task) => {
                     self.clear_pause(&key.profile_id);
                     self.set_problem(&key.profile_id, None);
-                    let status = task.status.as_str().to_string();
                     let update = TaskUpdate::from(&task);
-                    let state = TaskState::from_status(&status);
+                    let state = TaskState::from_status(&update.status);
                     match self.library.apply_task_update(key, &update) {
                         Ok(Some((record, change))) => {
                             self.announce(TrackerEvent::Task {
@@ -465,12 +465,10 @@ impl Inner {
                         }
                         return;
                     }
-                    wait = if status != last_status {
-                        self.config.first_poll
-                    } else {
-                        grow(wait, self.config.growth, self.config.max_interval)
-                    };
-                    last_status = status;
+                    // A task that moved from pending to processing is no closer to its
+                    // end than before, so the wait keeps growing either way; resetting it
+                    // would cost requests (the budget is ~15 for a 60 s task).
+                    wait = jittered(grow(wait, self.config.growth, self.config.max_interval));
                 }
                 Err((Trouble::Pause(retry_after), err)) => {
                     self.set_problem(&key.profile_id, Some(err));
@@ -672,6 +670,13 @@ fn grow(wait: Duration, factor: f64, max: Duration) -> Duration {
     Duration::try_from_secs_f64(wait.as_secs_f64() * factor.max(1.0))
         .unwrap_or(max)
         .min(max)
+}
+
+/// `wait` ± 10 %, so tasks created together do not poll in lockstep (a burst of a
+/// thousand requests at the same instant) and their events spread out.
+fn jittered(wait: Duration) -> Duration {
+    use rand::Rng;
+    wait.mul_f64(rand::thread_rng().gen_range(0.9..1.1))
 }
 
 fn missing_task(id: &str) -> AppError {

@@ -18,6 +18,8 @@ describe("Shell", () => {
     installFakeBackend();
     const user = userEvent.setup();
     render(Shell);
+    // Create opens with the prompt focused, once the draft is there.
+    await waitFor(() => expect(screen.getByTestId("prompt")).toHaveFocus());
     const nav = screen.getByRole("navigation", { name: "Main" });
     const items = Array.from(nav.querySelectorAll("button")).map((b) => b.textContent?.replace(/\d/g, "").trim());
     expect(items).toEqual(["Create", "Gallery", "Activity", "Usage", "Settings"]);
@@ -38,7 +40,7 @@ describe("Shell", () => {
 
   it("switching profile refreshes the balance and hides the banner", async () => {
     const backend = installFakeBackend();
-    backend.accounts.set("sk-other-000000009999", 1234);
+    backend.accounts.set("sk-live-0123456789abcdef", 1234);
     const user = userEvent.setup();
     render(Shell);
     await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("500"));
@@ -46,8 +48,8 @@ describe("Shell", () => {
     await user.click(screen.getByTestId("add-profile"));
     await user.type(screen.getByLabelText("Name"), "Other");
     await user.clear(screen.getByLabelText("Base URL"));
-    await user.type(screen.getByLabelText("Base URL"), "https://other.example");
-    await user.type(screen.getByLabelText("API key"), "sk-other-000000009999");
+    await user.type(screen.getByLabelText("Base URL"), "https://api.example.com");
+    await user.type(screen.getByLabelText("API key"), "sk-live-0123456789abcdef");
     await user.click(screen.getByTestId("add-profile-save"));
     await waitFor(() => expect(screen.getAllByTestId("profile-card")).toHaveLength(2));
     await user.selectOptions(screen.getByTestId("profile-switcher"), "Other");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { render, screen, waitFor } from "@testing-library/svelte";
+import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { installFakeBackend } from "../testing/fakeBackend";
 import Shell from "./Shell.svelte";
@@ -54,6 +54,61 @@ describe("Shell", () => {
     await waitFor(() => expect(screen.getAllByTestId("profile-card")).toHaveLength(2));
     await user.selectOptions(screen.getByTestId("profile-switcher"), "Other");
     await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("1,234"));
+    expect(screen.queryByTestId("sandbox-banner")).toBeNull();
+  });
+
+  it("shows one keychain notice with its cause behind Details, and Try again re-probes", async () => {
+    const backend = installFakeBackend();
+    const locked = {
+      kind: "keychain" as const,
+      code: null,
+      message: "The system keychain is locked, so keys cannot be read; the Sandbox runs on a temporary key.",
+      detail: "SS error: result not returned from SS API",
+    };
+    backend.keychain = locked;
+    // A sandbox failure that repeats the same sentence is not a second notice.
+    backend.sandbox = { state: "failed", error: locked };
+    const user = userEvent.setup();
+    render(Shell);
+    const notice = await screen.findByTestId("keychain-problem");
+    expect(notice).toHaveTextContent(locked.message);
+    expect(screen.getAllByRole("alert").filter((n) => n.textContent?.includes("keychain"))).toHaveLength(1);
+    expect(screen.queryByTestId("sandbox-failed")).toBeNull();
+    const details = screen.getByTestId("keychain-details");
+    expect(details).not.toHaveAttribute("open");
+    await user.click(within(details).getByText("Details"));
+    expect(details).toHaveAttribute("open");
+    expect(details).toHaveTextContent("SS error: result not returned from SS API");
+
+    backend.sandbox = { state: "running", base_url: "http://127.0.0.1:4100" };
+    await user.click(screen.getByTestId("keychain-retry"));
+    await waitFor(() => expect(screen.queryByTestId("keychain-problem")).toBeNull());
+    expect(backend.calls.some((c) => c.cmd === "retry_keychain")).toBe(true);
+    expect(screen.getByTestId("sandbox-banner")).toBeInTheDocument();
+  });
+
+  it("keeps one notice when the keychain is still locked after Try again", async () => {
+    const backend = installFakeBackend();
+    backend.keychain = { kind: "keychain", code: null, message: "The keychain is locked.", detail: null };
+    backend.keychainAfterRetry = backend.keychain;
+    const user = userEvent.setup();
+    render(Shell);
+    await user.click(await screen.findByTestId("keychain-retry"));
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "retry_keychain")).toHaveLength(1));
+    expect(screen.getAllByTestId("keychain-problem")).toHaveLength(1);
+    expect(screen.queryByTestId("keychain-details")).toBeNull();
+  });
+
+  it("shows a sandbox that did not start for another reason, with its Details", async () => {
+    const backend = installFakeBackend();
+    backend.sandbox = {
+      state: "failed",
+      error: { kind: "sandbox", code: null, message: "The local sandbox could not open its data folder.", detail: "Permission denied (os error 13)" },
+    };
+    render(Shell);
+    const failed = await screen.findByTestId("sandbox-failed");
+    expect(failed).toHaveTextContent("The local sandbox could not open its data folder.");
+    expect(failed).toHaveTextContent("Permission denied (os error 13)");
     expect(screen.queryByTestId("sandbox-banner")).toBeNull();
   });
 });

@@ -8,4 +8,5 @@ afterEach(() => {
   clearMocks();
   // The shell remembers the page for the session; every test starts on Create.
   sessionStorage.clear();
+  localStorage.clear();
 });

@@ -226,6 +226,38 @@ describe("Activity", () => {
   });
 });
 
+describe("from Activity back to Create", () => {
+  it("Extend opens the task's request in Create with parent_task_id set", async () => {
+    const backend = installFakeBackend();
+    backend.tasks.set("s2", makeTask({ id: "s2", model: "seedance-2-preview", state: "succeeded", prompt: "Waves" }));
+    backend.taskDrafts.set("s2", { ...emptyDraft(), model: "seedance-2-preview", prompt: "Waves", options: { duration: 10 } });
+    const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST, page: "activity" });
+    const user = userEvent.setup();
+    render(Shell, { studio });
+    await user.click(await screen.findByTestId("task-extend"));
+    await waitFor(() => expect(screen.getByTestId("page-create")).toBeInTheDocument());
+    expect(await screen.findByTestId("prompt")).toHaveValue("Waves");
+    expect(screen.getByTestId("model-picker")).toHaveValue("seedance-2-preview");
+    expect(studio.drafts.draft.options).toEqual({ duration: 10, parent_task_id: "s2" });
+    await user.click(screen.getByText("More options", { exact: false }));
+    expect(screen.getByTestId("option-parent_task_id")).toHaveValue("s2");
+  });
+
+  it("Open in Create shows the task's request as a form", async () => {
+    const backend = installFakeBackend();
+    backend.tasks.set("t1", makeTask({ id: "t1", model: "sora-2", state: "failed" }));
+    backend.taskDrafts.set("t1", { ...emptyDraft(), model: "sora-2", scene: "text-to-video", prompt: "Rain", options: { duration: 15 } });
+    const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST, page: "activity" });
+    const user = userEvent.setup();
+    render(Shell, { studio });
+    await user.click(await screen.findByTestId("task-open-create"));
+    expect(await screen.findByTestId("prompt")).toHaveValue("Rain");
+    expect(screen.getByTestId("option-duration")).toHaveValue("15");
+    expect(screen.getByTestId("scene-select")).toHaveValue("text-to-video");
+    expect(screen.queryByTestId("task-extend")).toBeNull();
+  });
+});
+
 describe("the tracker and the header balance", () => {
   it("sets the balance from balance events and re-reads it when a task is refunded", async () => {
     const backend = installFakeBackend();

@@ -118,6 +118,22 @@ describe("reference slots", () => {
     expect(backend.calls.find((c) => c.cmd === "upload_reference")?.args).toMatchObject({ upload_id: "r1", path: "/home/u/a.png" });
   });
 
+  it("does not hold up another profile's Generate with an upload still finishing for this one", async () => {
+    const { backend, studio, user } = await open((b) => {
+      b.uploadMode = "hold";
+      b.picked = [png("a.png")];
+      b.keys.set("p7", "sk-live-0123456789abcdef");
+      b.accounts.set("sk-live-0123456789abcdef", 100);
+      b.drafts.set("p7", { ...emptyDraft(), model: "nano-banana-pro", scene: "text-to-image", prompt: "x" });
+    });
+    await user.click(await screen.findByTestId("slot-add-image_input"));
+    await waitFor(() => expect(screen.getByTestId("generate-reason")).toHaveTextContent("Uploading…"));
+    await studio.app.switchTo("p7");
+    await waitFor(() => expect(screen.getByTestId("model-picker")).toHaveValue("nano-banana-pro"));
+    await waitFor(() => expect(screen.getByTestId("generate")).toBeEnabled());
+    expect(backend.held.size).toBe(1);
+  });
+
   it("reorders within a slot and removes", async () => {
     const ref = (id: string): DraftReference => ({
       id,

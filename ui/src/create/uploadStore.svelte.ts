@@ -23,9 +23,9 @@ export class UploadStore {
 
   constructor(private readonly drafts: DraftStore) {}
 
-  /** Whether any upload of the draft is running. */
+  /** Whether an upload of this draft is running (one left from another profile's draft is not). */
   get busy(): boolean {
-    return this.progress.size > 0;
+    return this.drafts.draft.references.some((r) => this.progress.has(r.id));
   }
 
   state(reference: DraftReference): TileState {

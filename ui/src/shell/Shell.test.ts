@@ -111,4 +111,16 @@ describe("Shell", () => {
     expect(failed).toHaveTextContent("Permission denied (os error 13)");
     expect(screen.queryByTestId("sandbox-banner")).toBeNull();
   });
+
+  it("lets the sandbox banner be dismissed for good: it is information, not a problem", async () => {
+    installFakeBackend();
+    const user = userEvent.setup();
+    const first = render(Shell);
+    await user.click(await screen.findByTestId("sandbox-banner-dismiss"));
+    expect(screen.queryByTestId("sandbox-banner")).toBeNull();
+    first.unmount();
+    render(Shell);
+    await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("500"));
+    expect(screen.queryByTestId("sandbox-banner")).toBeNull();
+  });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import { CATALOGUE, CHECKS, emptyDraft, installFakeBackend } from "../testing/fakeBackend";
-import { startStudio } from "../testing/studio";
+import { renderCreate, startStudio } from "../testing/studio";
 import type { FieldProblem } from "../lib/bindings/FieldProblem";
 import { choiceText, isReferenceField } from "./form";
 import CreatePage from "./CreatePage.svelte";
@@ -12,12 +12,9 @@ import CreatePage from "./CreatePage.svelte";
 const combos = CATALOGUE.models.flatMap((form) => form.scenes.map((scene) => ({ form, scene })));
 
 async function open(model: string, scene: string | null, prompt = "A lighthouse at dusk") {
-  const backend = installFakeBackend();
-  backend.drafts.set("sandbox", { ...emptyDraft(), model, scene, prompt });
-  const studio = await startStudio();
-  render(CreatePage, { studio });
-  await waitFor(() => expect(studio.compose.check).not.toBeNull());
-  return { backend, studio };
+  const opened = await renderCreate({ model, scene, prompt });
+  await waitFor(() => expect(opened.studio.compose.check).not.toBeNull());
+  return opened;
 }
 
 describe("the form renderer", () => {

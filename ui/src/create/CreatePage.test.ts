@@ -1,20 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { render, screen, waitFor, within } from "@testing-library/svelte";
-import userEvent from "@testing-library/user-event";
-import { appError, CATALOGUE, emptyDraft, installFakeBackend, type FakeBackend } from "../testing/fakeBackend";
-import { startStudio } from "../testing/studio";
+import { screen, waitFor, within } from "@testing-library/svelte";
+import { appError, CATALOGUE, type FakeBackend } from "../testing/fakeBackend";
+import { renderCreate } from "../testing/studio";
 import type { Draft } from "../lib/bindings/Draft";
 import type { ModelForm } from "../lib/bindings/ModelForm";
-import CreatePage from "./CreatePage.svelte";
 
 async function open(setup: (backend: FakeBackend) => void = () => undefined, draft?: Partial<Draft>) {
-  const backend = installFakeBackend();
-  if (draft) backend.drafts.set("sandbox", { ...emptyDraft(), ...draft });
-  setup(backend);
-  const studio = await startStudio();
-  render(CreatePage, { studio });
+  const opened = await renderCreate(draft ?? null, setup);
   await screen.findByTestId("prompt");
-  return { backend, studio, user: userEvent.setup() };
+  return opened;
 }
 
 describe("Create", () => {

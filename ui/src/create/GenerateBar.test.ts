@@ -1,13 +1,11 @@
 // Quote and Generate: loading, affordable, unaffordable, estimate, error, the disabled
 // reason, stale replies, and what a (partly) refused batch says.
 import { describe, expect, it } from "vitest";
-import { render, screen, waitFor, within } from "@testing-library/svelte";
-import userEvent from "@testing-library/user-event";
-import { appError, emptyDraft, installFakeBackend, type FakeBackend } from "../testing/fakeBackend";
-import { startStudio } from "../testing/studio";
+import { screen, waitFor, within } from "@testing-library/svelte";
+import { appError, emptyDraft, type FakeBackend } from "../testing/fakeBackend";
+import { renderCreate } from "../testing/studio";
 import type { QuoteView } from "../lib/bindings/QuoteView";
 import type { Draft } from "../lib/bindings/Draft";
-import CreatePage from "./CreatePage.svelte";
 import { submitSentence } from "./composeStore.svelte";
 import { IpcError } from "../lib/ipc";
 
@@ -19,14 +17,7 @@ const ready = (over: Partial<Draft> = {}): Draft => ({
   ...over,
 });
 
-async function open(setup: (backend: FakeBackend) => void = () => undefined, draft = ready()) {
-  const backend = installFakeBackend();
-  backend.drafts.set("sandbox", draft);
-  setup(backend);
-  const studio = await startStudio();
-  render(CreatePage, { studio });
-  return { backend, studio, user: userEvent.setup() };
-}
+const open = (setup: (backend: FakeBackend) => void = () => undefined, draft = ready()) => renderCreate(draft, setup);
 
 const quote = () => screen.getByTestId("quote");
 const generate = () => screen.getByTestId("generate");

@@ -4,25 +4,17 @@ import { describe, expect, it, vi } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { appError, emptyDraft, installFakeBackend, type FakeBackend } from "../testing/fakeBackend";
-import { startStudio } from "../testing/studio";
+import { FAST, renderCreate } from "../testing/studio";
 import { AppStore } from "../shell/appStore.svelte";
 import { Studio } from "../shell/studio.svelte";
 import type { Draft } from "../lib/bindings/Draft";
 import type { DraftReference } from "../lib/bindings/DraftReference";
 import Shell from "../shell/Shell.svelte";
-import CreatePage from "./CreatePage.svelte";
 
 const seedance = (over: Partial<Draft> = {}): Draft => ({ ...emptyDraft(), model: "seedance-2-preview", prompt: "x", ...over });
 const png = (name: string) => ({ path: `/home/u/${name}`, name, media: "image" as const });
 
-async function open(setup: (backend: FakeBackend) => void = () => undefined, draft = seedance()) {
-  const backend = installFakeBackend();
-  backend.drafts.set("sandbox", draft);
-  setup(backend);
-  const studio = await startStudio();
-  render(CreatePage, { studio });
-  return { backend, studio, user: userEvent.setup() };
-}
+const open = (setup: (backend: FakeBackend) => void = () => undefined, draft = seedance()) => renderCreate(draft, setup);
 
 const tiles = (slot: string) => within(screen.getByTestId(`slot-${slot}`)).queryAllByTestId("reference-tile");
 
@@ -207,7 +199,7 @@ describe("files dropped on the window", () => {
   it("shows where they will land while they hover, then adds them in Create", async () => {
     const backend = installFakeBackend();
     backend.drafts.set("sandbox", seedance());
-    const studio = new Studio({ app: new AppStore(vi.fn()), timings: { saveMs: 0, checkMs: 0, quoteMs: 0 } });
+    const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST });
     const user = userEvent.setup();
     render(Shell, { studio });
     await screen.findByTestId("slot-image_input");

@@ -20,6 +20,7 @@ import type { TaskRecord } from "../lib/bindings/TaskRecord";
 import type { TrackerEvent } from "../lib/bindings/TrackerEvent";
 import type { UploadArgs } from "../lib/bindings/UploadArgs";
 import type { UploadEvent } from "../lib/bindings/UploadEvent";
+import { emptyDraft } from "../create/draftStore.svelte";
 import { isChannel, send, type AnyChannel } from "./channels";
 import catalogueFixture from "./fixtures/catalogue.json";
 import checksFixture from "./fixtures/checks.json";
@@ -51,15 +52,7 @@ export function normaliseBaseUrl(input: string): { ok: string } | { error: strin
   return entry.ok !== undefined ? { ok: entry.ok } : { error: entry.error! };
 }
 
-export const emptyDraft = (): Draft => ({
-  model: "",
-  scene: null,
-  prompt: "",
-  options: {},
-  references: [],
-  advanced: "",
-  batch: 1,
-});
+export { emptyDraft };
 
 let taskCounter = 0;
 /** A task record with sensible values; `over` sets what a test cares about. */

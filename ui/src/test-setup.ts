@@ -6,4 +6,7 @@ import { clearMocks } from "@tauri-apps/api/mocks";
 afterEach(() => {
   cleanup();
   clearMocks();
+  // The shell remembers the page for the session; every test starts on Create.
+  sessionStorage.clear();
+  localStorage.clear();
 });

@@ -1,4 +1,4 @@
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { Commands } from "./bindings/commands";
 import type { AppError } from "./bindings/AppError";
 import type { ErrorKind } from "./bindings/ErrorKind";
@@ -6,17 +6,27 @@ import type { ErrorKind } from "./bindings/ErrorKind";
 export type CommandName = keyof Commands;
 type ArgsOf<K extends CommandName> = Commands[K]["args"];
 type ResultOf<K extends CommandName> = Commands[K]["result"];
+/** The commands that stream events over a `tauri::ipc::Channel`. */
+export type StreamingCommand = {
+  [K in CommandName]: Commands[K]["channel"] extends null ? never : K;
+}[CommandName];
+/** The commands that answer once, without a channel. */
+export type PlainCommand = Exclude<CommandName, StreamingCommand>;
+export type EventOf<K extends StreamingCommand> = NonNullable<Commands[K]["channel"]>;
 
 /** An error from a command, exactly as the Rust side described it. */
 export class IpcError extends Error {
   readonly kind: ErrorKind;
   readonly code: string | null;
+  /** The technical cause, for a "Details" disclosure; `message` stands on its own. */
+  readonly detail: string | null;
 
   constructor(error: AppError) {
     super(error.message);
     this.name = "IpcError";
     this.kind = error.kind;
     this.code = error.code;
+    this.detail = error.detail ?? null;
   }
 }
 
@@ -37,17 +47,36 @@ export function toIpcError(value: unknown): IpcError {
   return new IpcError({
     kind: "internal",
     code: null,
-    message: `The app could not complete the request (${message}). Restart it if this keeps happening.`,
+    message: "The app could not complete the request. Restart it if this keeps happening.",
+    detail: message,
   });
 }
 
 /** Calls a Tauri command with typed arguments and result. */
-export async function call<K extends CommandName>(
+export async function call<K extends PlainCommand>(
   command: K,
   ...args: ArgsOf<K> extends null ? [] : [ArgsOf<K>]
 ): Promise<ResultOf<K>> {
   try {
     return await invoke<ResultOf<K>>(command, (args[0] ?? {}) as Record<string, unknown>);
+  } catch (error) {
+    throw toIpcError(error);
+  }
+}
+
+/**
+ * Calls a command that streams events: `onevent` receives each event, in the order Rust
+ * sent it (Tauri's `Channel` reorders by index), for as long as Rust keeps the channel;
+ * the promise settles with the command's own result.
+ */
+export async function stream<K extends StreamingCommand>(
+  command: K,
+  onevent: (event: EventOf<K>) => void,
+  ...args: ArgsOf<K> extends null ? [] : [ArgsOf<K>]
+): Promise<ResultOf<K>> {
+  const channel = new Channel<EventOf<K>>(onevent);
+  try {
+    return await invoke<ResultOf<K>>(command, { ...(args[0] ?? {}), channel });
   } catch (error) {
     throw toIpcError(error);
   }

@@ -49,19 +49,22 @@ describe("AddProfileForm", () => {
     const onadded = vi.fn();
     const user = userEvent.setup();
     render(AddProfileForm, { onadded, oncancel: vi.fn() });
-    await fill(user, "sk-new-key-00001111", "http://api.example.com");
+    await fill(user, "sk-live-0123456789abcdef", "http://api.example.com");
     await user.click(screen.getByTestId("add-profile-save"));
-    expect(await screen.findByTestId("add-profile-error")).toHaveTextContent("Use https:// for this host.");
+    // The sentence is Rust's own (fixtures/base_urls.json), shown as it is.
+    expect(await screen.findByTestId("add-profile-error")).toHaveTextContent(
+      "Use https:// for api.example.com: plain http is allowed only for this computer",
+    );
     expect(onadded).not.toHaveBeenCalled();
 
     await user.clear(screen.getByLabelText("Base URL"));
     await user.type(screen.getByLabelText("Base URL"), "https://api.example.com");
     await user.click(screen.getByTestId("add-profile-save"));
     await vi.waitFor(() => expect(onadded).toHaveBeenCalledOnce());
-    expect(onadded.mock.calls[0][0]).toMatchObject({ name: "Production", key_hint: "sk-…1111" });
+    expect(onadded.mock.calls[0][0]).toMatchObject({ name: "Production", key_hint: "sk-…cdef" });
     expect(backend.calls.at(-1)).toEqual({
       cmd: "add_profile",
-      args: { name: "Production", base_url: "https://api.example.com", api_key: "sk-new-key-00001111" },
+      args: { name: "Production", base_url: "https://api.example.com", api_key: "sk-live-0123456789abcdef" },
     });
   });
 });

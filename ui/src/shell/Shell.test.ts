@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { render, screen, waitFor } from "@testing-library/svelte";
+import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { installFakeBackend } from "../testing/fakeBackend";
 import Shell from "./Shell.svelte";
@@ -18,6 +18,8 @@ describe("Shell", () => {
     installFakeBackend();
     const user = userEvent.setup();
     render(Shell);
+    // Create opens with the prompt focused, once the draft is there.
+    await waitFor(() => expect(screen.getByTestId("prompt")).toHaveFocus());
     const nav = screen.getByRole("navigation", { name: "Main" });
     const items = Array.from(nav.querySelectorAll("button")).map((b) => b.textContent?.replace(/\d/g, "").trim());
     expect(items).toEqual(["Create", "Gallery", "Activity", "Usage", "Settings"]);
@@ -38,7 +40,7 @@ describe("Shell", () => {
 
   it("switching profile refreshes the balance and hides the banner", async () => {
     const backend = installFakeBackend();
-    backend.accounts.set("sk-other-000000009999", 1234);
+    backend.accounts.set("sk-live-0123456789abcdef", 1234);
     const user = userEvent.setup();
     render(Shell);
     await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("500"));
@@ -46,12 +48,79 @@ describe("Shell", () => {
     await user.click(screen.getByTestId("add-profile"));
     await user.type(screen.getByLabelText("Name"), "Other");
     await user.clear(screen.getByLabelText("Base URL"));
-    await user.type(screen.getByLabelText("Base URL"), "https://other.example");
-    await user.type(screen.getByLabelText("API key"), "sk-other-000000009999");
+    await user.type(screen.getByLabelText("Base URL"), "https://api.example.com");
+    await user.type(screen.getByLabelText("API key"), "sk-live-0123456789abcdef");
     await user.click(screen.getByTestId("add-profile-save"));
     await waitFor(() => expect(screen.getAllByTestId("profile-card")).toHaveLength(2));
     await user.selectOptions(screen.getByTestId("profile-switcher"), "Other");
     await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("1,234"));
+    expect(screen.queryByTestId("sandbox-banner")).toBeNull();
+  });
+
+  it("shows one keychain notice with its cause behind Details, and Try again re-probes", async () => {
+    const backend = installFakeBackend();
+    const locked = {
+      kind: "keychain" as const,
+      code: null,
+      message: "The system keychain is locked, so keys cannot be read; the Sandbox runs on a temporary key.",
+      detail: "SS error: result not returned from SS API",
+    };
+    backend.keychain = locked;
+    // A sandbox failure that repeats the same sentence is not a second notice.
+    backend.sandbox = { state: "failed", error: locked };
+    const user = userEvent.setup();
+    render(Shell);
+    const notice = await screen.findByTestId("keychain-problem");
+    expect(notice).toHaveTextContent(locked.message);
+    expect(screen.getAllByRole("alert").filter((n) => n.textContent?.includes("keychain"))).toHaveLength(1);
+    expect(screen.queryByTestId("sandbox-failed")).toBeNull();
+    const details = screen.getByTestId("keychain-details");
+    expect(details).not.toHaveAttribute("open");
+    await user.click(within(details).getByText("Details"));
+    expect(details).toHaveAttribute("open");
+    expect(details).toHaveTextContent("SS error: result not returned from SS API");
+
+    backend.sandbox = { state: "running", base_url: "http://127.0.0.1:4100" };
+    await user.click(screen.getByTestId("keychain-retry"));
+    await waitFor(() => expect(screen.queryByTestId("keychain-problem")).toBeNull());
+    expect(backend.calls.some((c) => c.cmd === "retry_keychain")).toBe(true);
+    expect(screen.getByTestId("sandbox-banner")).toBeInTheDocument();
+  });
+
+  it("keeps one notice when the keychain is still locked after Try again", async () => {
+    const backend = installFakeBackend();
+    backend.keychain = { kind: "keychain", code: null, message: "The keychain is locked.", detail: null };
+    backend.keychainAfterRetry = backend.keychain;
+    const user = userEvent.setup();
+    render(Shell);
+    await user.click(await screen.findByTestId("keychain-retry"));
+    await waitFor(() => expect(backend.calls.filter((c) => c.cmd === "retry_keychain")).toHaveLength(1));
+    expect(screen.getAllByTestId("keychain-problem")).toHaveLength(1);
+    expect(screen.queryByTestId("keychain-details")).toBeNull();
+  });
+
+  it("shows a sandbox that did not start for another reason, with its Details", async () => {
+    const backend = installFakeBackend();
+    backend.sandbox = {
+      state: "failed",
+      error: { kind: "sandbox", code: null, message: "The local sandbox could not open its data folder.", detail: "Permission denied (os error 13)" },
+    };
+    render(Shell);
+    const failed = await screen.findByTestId("sandbox-failed");
+    expect(failed).toHaveTextContent("The local sandbox could not open its data folder.");
+    expect(failed).toHaveTextContent("Permission denied (os error 13)");
+    expect(screen.queryByTestId("sandbox-banner")).toBeNull();
+  });
+
+  it("lets the sandbox banner be dismissed for good: it is information, not a problem", async () => {
+    installFakeBackend();
+    const user = userEvent.setup();
+    const first = render(Shell);
+    await user.click(await screen.findByTestId("sandbox-banner-dismiss"));
+    expect(screen.queryByTestId("sandbox-banner")).toBeNull();
+    first.unmount();
+    render(Shell);
+    await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("500"));
     expect(screen.queryByTestId("sandbox-banner")).toBeNull();
   });
 });

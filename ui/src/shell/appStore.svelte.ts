@@ -1,4 +1,5 @@
 import { call, IpcError, toIpcError } from "../lib/ipc";
+import { Listeners } from "../lib/listeners";
 import type { AppStateView } from "../lib/bindings/AppStateView";
 import type { BalanceView } from "../lib/bindings/BalanceView";
 import type { ProfileView } from "../lib/bindings/ProfileView";
@@ -7,6 +8,12 @@ import type { ProfileView } from "../lib/bindings/ProfileView";
 export const BALANCE_REFRESH_MS = 15_000;
 /** How often the state is re-read while the sandbox is still starting. */
 const STARTING_POLL_MS = 400;
+
+export interface ActiveChange {
+  /** The active profile is a different one (or the first state arrived). */
+  switched: boolean;
+  profileId: string;
+}
 
 /** The shell's view of the app: profiles, the active one, and its balance. */
 export class AppStore {
@@ -20,7 +27,13 @@ export class AppStore {
     this.state?.profiles.find((p) => p.id === this.state?.active_id) ?? null,
   );
 
+  keychainRetrying = $state(false);
+  keychainRetryError = $state<IpcError | null>(null);
+
   #startingTimer: ReturnType<typeof setTimeout> | null = null;
+  #activeChanges = new Listeners<ActiveChange>();
+  /** Runs before the active profile changes (the draft saves to the profile it belongs to). */
+  beforeSwitch: () => Promise<void> = async () => undefined;
   /** The CSP media origin the page was loaded with; `undefined` until the first state. */
   #pageOrigin: string | null | undefined = undefined;
 
@@ -51,9 +64,40 @@ export class AppStore {
     if (next.sandbox.state === "starting") {
       this.#pollWhileStarting();
     }
-    if (switched || (sandboxWasStarting && next.sandbox.state !== "starting")) {
+    const started = sandboxWasStarting && next.sandbox.state !== "starting";
+    if (switched || started) {
       if (switched) this.balance = null;
       void this.refreshBalance();
+      this.#activeChanges.emit({ switched, profileId: next.active_id });
+    }
+  }
+
+  /** Calls `listener` when the active profile changes (and on the first state), or when
+   * the sandbox it uses has just started; returns the unsubscribe function. */
+  onActiveChange(listener: (change: ActiveChange) => void): () => void {
+    return this.#activeChanges.add(listener);
+  }
+
+  /** A balance reported by a creation reply or the tracker: newer than any fetch in flight. */
+  setBalance(profileId: string, remaining: number): void {
+    if (profileId !== this.state?.active_id) return;
+    this.#balanceRequest++;
+    this.balanceLoading = false;
+    this.balanceError = null;
+    this.balance = { profile_id: profileId, remaining_credits: remaining, updated_at: null };
+  }
+
+  /** "Try again" on the keychain notice: Rust probes the keychain afresh. */
+  async retryKeychain(): Promise<void> {
+    this.keychainRetrying = true;
+    this.keychainRetryError = null;
+    try {
+      this.apply(await call("retry_keychain"));
+      if (!this.state?.keychain) void this.refreshBalance();
+    } catch (error) {
+      this.keychainRetryError = toIpcError(error);
+    } finally {
+      this.keychainRetrying = false;
     }
   }
 
@@ -74,6 +118,7 @@ export class AppStore {
   }
 
   async switchTo(id: string): Promise<void> {
+    await this.beforeSwitch();
     this.apply(await call("switch_profile", { args: { id } }));
   }
 

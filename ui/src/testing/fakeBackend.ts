@@ -1,10 +1,109 @@
-// An in-memory stand-in for the Rust commands, for component tests only. It follows the
-// same rules as the real services (keys never come back, only hints) so tests can check
-// what the UI sends and shows.
+// An in-memory stand-in for the Rust commands, for component tests only. Wherever Rust
+// has a rule (key hints, base URL normalisation, form checks), the answer comes from the
+// fixtures Rust itself produced (src/testing/fixtures, written by the bindings test), so
+// the fake cannot drift from the real rules; it only keeps state (profiles, drafts,
+// tasks, balances) and plays the server's part (prices, task creation).
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { AppError } from "../lib/bindings/AppError";
 import type { AppStateView } from "../lib/bindings/AppStateView";
+import type { CatalogueView } from "../lib/bindings/CatalogueView";
+import type { Draft } from "../lib/bindings/Draft";
+import type { DraftCheck } from "../lib/bindings/DraftCheck";
+import type { DraftReference } from "../lib/bindings/DraftReference";
+import type { DropEvent } from "../lib/bindings/DropEvent";
+import type { PickedFile } from "../lib/bindings/PickedFile";
 import type { ProfileView } from "../lib/bindings/ProfileView";
+import type { QuoteView } from "../lib/bindings/QuoteView";
+import type { RecentPrompt } from "../lib/bindings/RecentPrompt";
+import type { SandboxStatus } from "../lib/bindings/SandboxStatus";
+import type { TaskRecord } from "../lib/bindings/TaskRecord";
+import type { TrackerEvent } from "../lib/bindings/TrackerEvent";
+import type { UploadArgs } from "../lib/bindings/UploadArgs";
+import type { UploadEvent } from "../lib/bindings/UploadEvent";
+import { emptyDraft } from "../create/draftStore.svelte";
+import { isChannel, send, type AnyChannel } from "./channels";
+import catalogueFixture from "./fixtures/catalogue.json";
+import checksFixture from "./fixtures/checks.json";
+import keyHintsFixture from "./fixtures/key_hints.json";
+import baseUrlsFixture from "./fixtures/base_urls.json";
+
+export interface CheckFixture {
+  draft: Draft;
+  check: DraftCheck;
+  ready: boolean;
+}
+
+export const CATALOGUE = catalogueFixture as unknown as CatalogueView;
+export const CHECKS = checksFixture as unknown as CheckFixture[];
+const KEY_HINTS = keyHintsFixture as { key: string; hint: string }[];
+const BASE_URLS = baseUrlsFixture as { input: string; ok?: string; error?: string }[];
+
+/** The key hint Rust gives `key` (only keys in key_hints.json are known). */
+export function keyHint(key: string): string {
+  const entry = KEY_HINTS.find((k) => k.key === key);
+  if (!entry) throw new Error(`key_hints.json has no hint for ${JSON.stringify(key)}; use a key from it`);
+  return entry.hint;
+}
+
+/** Rust's answer for a base URL: the normalised URL, or its refusal sentence. */
+export function normaliseBaseUrl(input: string): { ok: string } | { error: string } {
+  const entry = BASE_URLS.find((b) => b.input === input);
+  if (!entry) throw new Error(`base_urls.json has no entry for ${JSON.stringify(input)}; use an input from it`);
+  return entry.ok !== undefined ? { ok: entry.ok } : { error: entry.error! };
+}
+
+export { emptyDraft };
+
+let taskCounter = 0;
+/** A task record with sensible values; `over` sets what a test cares about. */
+export function makeTask(over: Partial<TaskRecord> = {}): TaskRecord {
+  taskCounter += 1;
+  const model = over.model ?? "nano-banana-pro";
+  const prompt = over.prompt === undefined ? "A lighthouse at dusk" : over.prompt;
+  return {
+    profile_id: "sandbox",
+    id: `task-${taskCounter}`,
+    model,
+    media_type: "image",
+    scene: "text-to-image",
+    prompt,
+    request: { model, ...(prompt ? { prompt } : {}) },
+    status: "pending",
+    state: "pending",
+    cost: 4,
+    outputs: [],
+    reason: null,
+    extra: {},
+    refunded: false,
+    tracking: true,
+    note: null,
+    origin: "created",
+    batch_id: null,
+    batch_index: null,
+    created_at: new Date(Date.now() - 1000).toISOString(),
+    updated_at: null,
+    recorded_ms: Date.now(),
+    finished_ms: null,
+    revision: 1,
+    ...over,
+  };
+}
+
+export const appError = (message: string, over: Partial<AppError> = {}): AppError => ({
+  kind: "api",
+  code: null,
+  message,
+  detail: null,
+  ...over,
+});
+
+/** An upload the test drives by hand (`uploadMode = "hold"`). */
+export interface HeldUpload {
+  args: UploadArgs;
+  progress(sent: number, total: number): void;
+  finish(over?: Partial<DraftReference>): void;
+  fail(error: AppError): void;
+}
 
 export interface FakeBackend {
   calls: { cmd: string; args: unknown }[];
@@ -13,10 +112,56 @@ export interface FakeBackend {
   accounts: Map<string, number>;
   /** The CSP media origin per profile id (remote https profiles). */
   mediaOrigins: Map<string, string>;
+  keychain: AppError | null;
+  /** What the keychain problem becomes after "Try again". */
+  keychainAfterRetry: AppError | null;
+  sandbox: SandboxStatus;
+  catalogue: CatalogueView;
+  drafts: Map<string, Draft>;
+  /** check_draft's answer; by default the checks.json entry for the draft. */
+  check: (draft: Draft) => DraftCheck;
+  /** The server's price of one task of a draft. */
+  price: (draft: Draft) => number;
+  /** quote's answer; by default from `price` and the account. Throw an AppError to refuse. */
+  quote: (draft: Draft) => QuoteView | Promise<QuoteView>;
+  /** Refuse the n-th (0-based) creation of a batch with this error. */
+  refuseCreation: { at: number; error: AppError } | null;
+  recentPrompts: RecentPrompt[];
+  tasks: Map<string, TaskRecord>;
+  taskDrafts: Map<string, Draft>;
+  /** import_task's answers by id (others are not found). */
+  importable: Map<string, TaskRecord>;
+  picked: PickedFile[];
+  pasted: PickedFile[];
+  /** "instant": uploads finish at once; "hold": the test drives them through `held`. */
+  uploadMode: "instant" | "hold";
+  held: Map<string, HeldUpload>;
+  openedUrls: string[];
+  /** Sends the snapshot at once on subscribe (true) or when the test calls `sendSnapshot`. */
+  autoSnapshot: boolean;
+  trackerChannel: AnyChannel | null;
+  dropChannel: AnyChannel | null;
+  emit(event: TrackerEvent): void;
+  sendSnapshot(problem?: AppError | null): void;
+  drop(event: DropEvent): void;
   state(): AppStateView;
+  activeId(): string;
 }
 
-const hint = (key: string) => `${key.slice(0, 3)}…${key.slice(-4)}`;
+/** The checks.json entry for a draft: same model, scene and prompt emptiness. An
+ * Automatic draft (scene null) gets the entry of the model's first scene, marked as
+ * inferred: the fake does not infer scenes, Rust does. */
+export function fixtureCheck(draft: Draft): DraftCheck {
+  const form = CATALOGUE.models.find((m) => m.model === draft.model);
+  const scene = draft.scene ?? form?.scenes[0] ?? null;
+  const entry = CHECKS.find(
+    (c) => c.draft.model === draft.model && c.draft.scene === scene && (c.draft.prompt === "") === (draft.prompt.trim() === ""),
+  );
+  if (!entry) {
+    throw new Error(`checks.json has no check for ${draft.model || "(no model)"} in ${scene}; set backend.check`);
+  }
+  return { ...entry.check, inferred: draft.scene === null };
+}
 
 export function installFakeBackend(): FakeBackend {
   const profiles: ProfileView[] = [
@@ -25,44 +170,149 @@ export function installFakeBackend(): FakeBackend {
       name: "Sandbox",
       kind: "sandbox",
       base_url: "http://127.0.0.1:4100",
-      key_hint: "sk-…f00d",
+      key_hint: keyHint("sk-sandbox-f00d"),
       key_source: "keychain",
       active: true,
     },
   ];
   let activeId = "sandbox";
   let nextId = 1;
+  let nextTask = 1;
+  const credits = () => backend.accounts.get(backend.keys.get(activeId) ?? "") ?? 0;
   const backend: FakeBackend = {
     calls: [],
     keys: new Map([["sandbox", "sk-sandbox-f00d"]]),
     accounts: new Map([["sk-sandbox-f00d", 500]]),
     mediaOrigins: new Map(),
+    keychain: null,
+    keychainAfterRetry: null,
+    sandbox: { state: "running", base_url: "http://127.0.0.1:4100" },
+    catalogue: structuredClone(CATALOGUE),
+    drafts: new Map(),
+    check: fixtureCheck,
+    price: () => 4,
+    quote: (draft) => {
+      const per_task = backend.price(draft);
+      const total = per_task * draft.batch;
+      const remaining = credits();
+      return {
+        per_task,
+        batch: draft.batch,
+        total,
+        remaining,
+        after: remaining - total,
+        affordable: remaining >= total,
+        estimate: false,
+      };
+    },
+    refuseCreation: null,
+    recentPrompts: [],
+    tasks: new Map(),
+    taskDrafts: new Map(),
+    importable: new Map(),
+    picked: [],
+    pasted: [],
+    uploadMode: "instant",
+    held: new Map(),
+    openedUrls: [],
+    autoSnapshot: true,
+    trackerChannel: null,
+    dropChannel: null,
+    emit(event) {
+      if (backend.trackerChannel) send(backend.trackerChannel, event);
+    },
+    sendSnapshot(problem = null) {
+      const tasks = [...backend.tasks.values()]
+        .filter((t) => t.profile_id === activeId)
+        .sort((a, b) => b.created_at.localeCompare(a.created_at));
+      backend.emit({ type: "snapshot", profile_id: activeId, tasks, problem });
+    },
+    drop(event) {
+      if (backend.dropChannel) send(backend.dropChannel, event);
+    },
     state: () => ({
       profiles: profiles.map((p) => ({ ...p, active: p.id === activeId })),
       active_id: activeId,
-      keychain_problem: null,
-      sandbox: { state: "running", base_url: "http://127.0.0.1:4100", warning: null },
+      keychain: backend.keychain,
+      sandbox: backend.sandbox,
       media_origin: backend.mediaOrigins.get(activeId) ?? null,
+      media_base: "http://127.0.0.1:4200/token",
     }),
+    activeId: () => activeId,
   };
-  const invalidKey: AppError = {
-    kind: "api",
+  const invalidKey = appError("The API key was rejected by 127.0.0.1. Check it in Settings.", {
     code: "invalid_api_key",
-    message: "The API key was rejected by 127.0.0.1. Check it in Settings.",
-  };
-  const fail = (error: AppError) => {
+  });
+  const fail = (error: AppError): never => {
     throw error;
   };
   const balanceFor = (key: string | undefined) => {
-    const credits = key === undefined ? undefined : backend.accounts.get(key);
-    return credits === undefined ? fail(invalidKey) : credits;
+    const amount = key === undefined ? undefined : backend.accounts.get(key);
+    return amount === undefined ? fail(invalidKey) : amount;
+  };
+  const baseUrl = (input: string) => {
+    const result = normaliseBaseUrl(input);
+    return "ok" in result ? result.ok : fail(appError(result.error, { kind: "invalid_input" }));
+  };
+  const task = (id: string) =>
+    backend.tasks.get(id) ?? fail(appError(`The app has no task ${id} for this profile.`, { kind: "not_found" }));
+  const changeTask = (id: string, change: Partial<TaskRecord>) => {
+    const next = { ...task(id), ...change };
+    next.revision += 1;
+    backend.tasks.set(id, next);
+    return next;
   };
 
+  function upload(args: UploadArgs, channel: AnyChannel): Promise<DraftReference> | DraftReference {
+    const name = args.path.split("/").pop() ?? args.path;
+    const reference = (over: Partial<DraftReference> = {}): DraftReference => ({
+      id: args.upload_id,
+      slot: args.slot,
+      url: `http://127.0.0.1:4100/files/${name}`,
+      file_name: name,
+      media: args.media,
+      local_path: args.path,
+      sha256: "ab".repeat(32),
+      preview: `previews/${name}.webp`,
+      ...over,
+    });
+    const event = (e: UploadEvent) => send(channel, e);
+    event({ type: "started", upload_id: args.upload_id, file_name: name, size: 1000, media: args.media });
+    if (backend.uploadMode === "instant") {
+      const done = reference();
+      event({ type: "done", upload_id: args.upload_id, reference: done, reused: false });
+      return done;
+    }
+    return new Promise((resolve, reject) => {
+      backend.held.set(args.upload_id, {
+        args,
+        progress: (sent, total) => event({ type: "progress", upload_id: args.upload_id, sent, total }),
+        finish: (over) => {
+          const done = reference(over);
+          backend.held.delete(args.upload_id);
+          event({ type: "done", upload_id: args.upload_id, reference: done, reused: false });
+          resolve(done);
+        },
+        fail: (error) => {
+          backend.held.delete(args.upload_id);
+          event({ type: "failed", upload_id: args.upload_id, file_name: name, error });
+          reject(error);
+        },
+      });
+    });
+  }
+
   mockIPC((cmd, payload) => {
-    const args = (payload as { args?: Record<string, string> } | undefined)?.args;
+    const p = (payload ?? {}) as { args?: Record<string, unknown>; channel?: unknown };
+    // Plain data, as it would cross IPC (the page may send Svelte state proxies).
+    const args = p.args === undefined ? undefined : (JSON.parse(JSON.stringify(p.args)) as Record<string, never>);
     backend.calls.push({ cmd, args });
+    const channel = isChannel(p.channel) ? p.channel : null;
     switch (cmd) {
       case "app_state":
+        return backend.state();
+      case "retry_keychain":
+        backend.keychain = backend.keychainAfterRetry;
         return backend.state();
       case "active_balance":
         return {
@@ -71,21 +321,19 @@ export function installFakeBackend(): FakeBackend {
           updated_at: null,
         };
       case "test_draft":
-        return { base_url: args!.base_url, user_id: "u1", remaining_credits: balanceFor(args!.api_key) };
+        return { base_url: baseUrl(args!.base_url), user_id: "u1", remaining_credits: balanceFor(args!.api_key) };
       case "test_profile":
         return { base_url: "https://x.example", user_id: "u1", remaining_credits: balanceFor(backend.keys.get(args!.id)) };
       case "add_profile": {
-        if (!args!.base_url.startsWith("https://")) {
-          fail({ kind: "invalid_input", code: null, message: "Use https:// for this host." });
-        }
+        const url = baseUrl(args!.base_url);
         const id = `p${nextId++}`;
         backend.keys.set(id, args!.api_key);
         const view: ProfileView = {
           id,
           name: args!.name,
           kind: "user",
-          base_url: args!.base_url,
-          key_hint: hint(args!.api_key),
+          base_url: url,
+          key_hint: keyHint(args!.api_key),
           key_source: "keychain",
           active: false,
         };
@@ -102,6 +350,84 @@ export function installFakeBackend(): FakeBackend {
         if (activeId === args!.id) activeId = "sandbox";
         return backend.state();
       }
+      case "catalogue":
+        return structuredClone(backend.catalogue);
+      case "load_draft":
+        return structuredClone(backend.drafts.get(activeId) ?? emptyDraft());
+      case "save_draft":
+        backend.drafts.set(activeId, (args as unknown as { draft: Draft }).draft);
+        return null;
+      case "check_draft":
+        return backend.check((args as unknown as { draft: Draft }).draft);
+      case "quote":
+        return backend.quote((args as unknown as { draft: Draft }).draft);
+      case "generate": {
+        const draft = (args as unknown as { draft: Draft }).draft;
+        const created: TaskRecord[] = [];
+        let error: AppError | null = null;
+        for (let i = 0; i < draft.batch; i++) {
+          if (backend.refuseCreation?.at === i) {
+            error = backend.refuseCreation.error;
+            break;
+          }
+          const key = backend.keys.get(activeId) ?? "";
+          const cost = backend.price(draft);
+          backend.accounts.set(key, credits() - cost);
+          const record = makeTask({
+            id: `new-${nextTask++}`,
+            profile_id: activeId,
+            model: draft.model,
+            prompt: draft.prompt,
+            scene: draft.scene,
+            cost,
+            batch_index: draft.batch > 1 ? i : null,
+            created_at: new Date().toISOString(),
+          });
+          backend.tasks.set(record.id, record);
+          created.push(record);
+          backend.emit({ type: "task", change: "created", task: record });
+        }
+        backend.recentPrompts.unshift({ prompt: draft.prompt, used_ms: Date.now() });
+        return { requested: draft.batch, created, error, remaining_credits: created.length ? credits() : null };
+      }
+      case "recent_prompts":
+        return backend.recentPrompts.slice(0, (args as unknown as { limit: number }).limit);
+      case "upload_reference":
+        return upload(args as unknown as UploadArgs, channel!);
+      case "cancel_upload": {
+        const held = backend.held.get(args!.upload_id);
+        held?.fail(appError("The upload was cancelled.", { kind: "canceled" }));
+        return held !== undefined;
+      }
+      case "pick_reference_files":
+        return backend.picked.splice(0);
+      case "paste_reference_files":
+        return backend.pasted.splice(0);
+      case "watch_drops":
+        backend.dropChannel = channel;
+        return null;
+      case "subscribe_tasks":
+        backend.trackerChannel = channel;
+        if (backend.autoSnapshot) queueMicrotask(() => backend.sendSnapshot());
+        return null;
+      case "stop_tracking":
+        return changeTask(args!.id, { tracking: false });
+      case "resume_tracking":
+        return changeTask(args!.id, { tracking: true, note: null });
+      case "import_task": {
+        const record = backend.importable.get(args!.id);
+        if (!record) {
+          fail(appError(`The deployment has no task ${args!.id}.`, { kind: "api", code: "not_found" }));
+        }
+        backend.tasks.set(record!.id, record!);
+        return record;
+      }
+      case "task_draft":
+        task(args!.id);
+        return structuredClone(backend.taskDrafts.get(args!.id) ?? { ...emptyDraft(), model: task(args!.id).model });
+      case "open_url":
+        backend.openedUrls.push(args!.url);
+        return null;
       default:
         throw new Error(`the fake backend does not know ${cmd}`);
     }

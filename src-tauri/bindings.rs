@@ -160,11 +160,13 @@ pub fn fixtures() -> Result<BTreeMap<String, String>, String> {
     // options, and with a prompt.
     let mut checks = Vec::new();
     for spec in &catalogue.models {
-        for scene in &spec.scenes {
+        // `None`: the scene left to the server (Automatic).
+        let scenes = std::iter::once(None).chain(spec.scenes.iter().map(Some));
+        for scene in scenes {
             for prompt in ["", "A lighthouse at dusk"] {
                 let draft = Draft {
                     model: spec.model.clone(),
-                    scene: Some(scene.as_str().to_string()),
+                    scene: scene.map(|s| s.as_str().to_string()),
                     prompt: prompt.into(),
                     batch: 1,
                     ..Default::default()

@@ -77,12 +77,14 @@ pub struct PickArgs {
 }
 
 /// Files picked, pasted or dropped, with the kind of reference each one is (sniffed from
-/// its first bytes; `null` for a file the API would refuse).
+/// its first bytes; `null` for a file the API would refuse) and, when the API would refuse
+/// it (type, size), the sentence saying why, before anything is sent.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct PickedFile {
     pub path: String,
     pub name: String,
     pub media: Option<ReferenceMedia>,
+    pub problem: Option<String>,
 }
 
 #[derive(Debug, Deserialize, TS)]

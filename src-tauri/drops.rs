@@ -84,16 +84,30 @@ impl DropHub {
     }
 }
 
-/// Each path with its name and the reference kind its bytes make it.
+/// Each path with its name, the reference kind its bytes make it and, when the API would
+/// refuse it, why (the same pre-checks the upload runs).
 pub async fn describe(paths: Vec<PathBuf>) -> Vec<PickedFile> {
+    use cyberbara::upload::{check_files, UploadKind};
+    use studio::forms::ReferenceMedia;
     let mut files = Vec::with_capacity(paths.len());
     for path in paths {
+        let media = studio::references::sniff_media(&path).await;
+        let kind = match media {
+            Some(ReferenceMedia::Video) => UploadKind::Video,
+            // Unknown bytes are checked as an image, whose refusal lists the accepted types.
+            _ => UploadKind::Image,
+        };
+        let problem = check_files(kind, std::slice::from_ref(&path))
+            .await
+            .err()
+            .map(|e| e.to_string());
         files.push(PickedFile {
             name: path
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_else(|| path.display().to_string()),
-            media: studio::references::sniff_media(&path).await,
+            media,
+            problem,
             path: path.display().to_string(),
         });
     }

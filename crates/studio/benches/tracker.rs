@@ -84,7 +84,9 @@ fn main() {
         .expect("the sandbox child starts");
     let mut reader = BufReader::new(child.stdout.take().expect("child stdout"));
     let mut line = String::new();
-    reader.read_line(&mut line).expect("the child prints its address");
+    reader
+        .read_line(&mut line)
+        .expect("the child prints its address");
     let base = line
         .trim()
         .strip_prefix("listening on ")
@@ -134,7 +136,9 @@ async fn run(base: &str, tasks: usize) {
             updated_at: None,
             extra: Default::default(),
         };
-        tracker.add_created(new_task_from(PROFILE, &task)).expect("recorded");
+        tracker
+            .add_created(new_task_from(PROFILE, &task))
+            .expect("recorded");
         ids.push(created.task_id);
     }
     let polls_at_start = tracker.stats().polls;

@@ -2,6 +2,7 @@
 //! slots and the "Advanced (JSON)" options merge into one `GenerationRequest`, which the
 //! catalogue validates exactly as the server will.
 
+use crate::forms::ReferenceMedia;
 use cyberbara::catalogue::{Catalogue, OptionKind};
 use cyberbara::types::{ErrorCode, GenerationRequest, MediaType, Scene};
 use cyberbara::validate::infer_scene;
@@ -43,8 +44,7 @@ pub struct DraftReference {
     /// The URL the request uses, once uploaded (or an earlier output's URL).
     pub url: Option<String>,
     pub file_name: String,
-    /// `image` or `video`.
-    pub media: String,
+    pub media: ReferenceMedia,
     /// The user's file, kept so an interrupted upload can be retried.
     pub local_path: Option<String>,
     pub sha256: Option<String>,
@@ -280,11 +280,10 @@ pub fn reference_from_url(url: &str, slot: &str) -> DraftReference {
         slot: slot.to_string(),
         url: Some(url.to_string()),
         media: if slot.starts_with("video") {
-            "video"
+            ReferenceMedia::Video
         } else {
-            "image"
-        }
-        .into(),
+            ReferenceMedia::Image
+        },
         file_name,
         local_path: None,
         sha256: None,
@@ -367,7 +366,7 @@ mod tests {
             slot: "image_input".into(),
             url: Some("http://127.0.0.1:1/uploads/a.png".into()),
             file_name: "a.png".into(),
-            media: "image".into(),
+            media: ReferenceMedia::Image,
             ..Default::default()
         });
         let (check, ready) = d.check(catalogue);
@@ -403,7 +402,7 @@ mod tests {
             slot: "video_input".into(),
             url: None,
             file_name: "clip.mp4".into(),
-            media: "video".into(),
+            media: ReferenceMedia::Video,
             ..Default::default()
         });
         let (check, ready) = d.check(catalogue);
@@ -433,7 +432,7 @@ mod tests {
             slot: "video_input".into(),
             url: Some("https://cdn.example/v.mp4".into()),
             file_name: "v.mp4".into(),
-            media: "video".into(),
+            media: ReferenceMedia::Video,
             ..Default::default()
         });
         d.advanced = r#"{"cfg_scale": 0.5}"#.into();

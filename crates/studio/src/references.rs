@@ -192,7 +192,7 @@ impl ReferenceUploads {
             slot: slot.to_string(),
             url: Some(url),
             file_name: checked.file_name.clone(),
-            media: media_word(media).into(),
+            media,
             local_path: Some(path.display().to_string()),
             sha256: Some(sha256.clone()),
             preview: preview.clone(),

@@ -183,7 +183,7 @@ describe("Generate", () => {
   it("is disabled while a reference uploads", async () => {
     const { user } = await open((b) => {
       b.uploadMode = "hold";
-      b.picked = [{ path: "/home/u/a.png", name: "a.png", media: "image" }];
+      b.picked = [{ path: "/home/u/a.png", name: "a.png", media: "image", problem: null }];
     }, ready({ scene: null }));
     await user.click(await screen.findByTestId("slot-add-image_input"));
     await waitFor(() => expect(screen.getByTestId("generate-reason")).toHaveTextContent("Uploading…"));

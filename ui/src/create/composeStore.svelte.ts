@@ -259,7 +259,7 @@ export class ComposeStore {
       const kept = d.references.filter((r) => slots.some((s) => s.key === r.slot && s.media === r.media));
       const moving = d.references.filter((r) => !kept.includes(r));
       const plan = planFiles(
-        moving.map((r) => ({ path: r.id, name: r.file_name, media: r.media === "video" ? "video" : "image" })),
+        moving.map((r) => ({ path: r.id, name: r.file_name, media: r.media, problem: null })),
         slots,
         kept,
       );

@@ -10,9 +10,10 @@ import { Studio } from "../shell/studio.svelte";
 import type { Draft } from "../lib/bindings/Draft";
 import type { DraftReference } from "../lib/bindings/DraftReference";
 import Shell from "../shell/Shell.svelte";
+import type { PickedFile } from "../lib/bindings/PickedFile";
 
 const seedance = (over: Partial<Draft> = {}): Draft => ({ ...emptyDraft(), model: "seedance-2-preview", prompt: "x", ...over });
-const png = (name: string) => ({ path: `/home/u/${name}`, name, media: "image" as const });
+const png = (name: string): PickedFile => ({ path: `/home/u/${name}`, name, media: "image", problem: null });
 
 const open = (setup: (backend: FakeBackend) => void = () => undefined, draft = seedance()) => renderCreate(draft, setup);
 
@@ -164,7 +165,7 @@ describe("reference slots", () => {
 
   it("says which files could not be added", async () => {
     const { user } = await open((b) => {
-      b.picked = [png("a.png"), { path: "/home/u/notes.txt", name: "notes.txt", media: null }];
+      b.picked = [png("a.png"), { path: "/home/u/notes.txt", name: "notes.txt", media: null, problem: null }];
     });
     await user.click(await screen.findByTestId("slot-add-image_input"));
     expect(await screen.findByTestId("reference-notices")).toHaveTextContent(
@@ -174,7 +175,7 @@ describe("reference slots", () => {
   });
 
   it("moves references to the new model's slots, and says which it could not keep", async () => {
-    const ref = (id: string, slot: string, media: string): DraftReference => ({
+    const ref = (id: string, slot: string, media: "image" | "video"): DraftReference => ({
       id,
       slot,
       url: `https://x/${id}`,
@@ -206,7 +207,7 @@ describe("files dropped on the window", () => {
     await user.click(screen.getByTestId("nav-activity"));
     await waitFor(() => expect(backend.dropChannel).not.toBeNull());
 
-    const files = [png("a.png"), { path: "/home/u/clip.mp4", name: "clip.mp4", media: "video" as const }, { path: "/x/doc.pdf", name: "doc.pdf", media: null }];
+    const files = [png("a.png"), { path: "/home/u/clip.mp4", name: "clip.mp4", media: "video" as const, problem: null }, { path: "/x/doc.pdf", name: "doc.pdf", media: null, problem: null }];
     backend.drop({ type: "hover", files });
     const zone = await screen.findByTestId("drop-zone");
     const rows = within(zone).getAllByTestId("drop-file");

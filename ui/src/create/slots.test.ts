@@ -10,7 +10,12 @@ const form = (model: string) => {
   if (!found) throw new Error(`no ${model} in the catalogue fixture`);
   return found;
 };
-const file = (name: string, media: PickedFile["media"]): PickedFile => ({ path: `/home/u/${name}`, name, media });
+const file = (name: string, media: PickedFile["media"], problem: string | null = null): PickedFile => ({
+  path: `/home/u/${name}`,
+  name,
+  media,
+  problem,
+});
 const ref = (id: string, slot: string): DraftReference => ({
   id,
   slot,
@@ -105,6 +110,14 @@ describe("planFiles (where dropped, pasted or picked files land)", () => {
       "notes.txt is not an image or video the API accepts.",
       "clip.mp4 is a video; no slot here takes videos.",
     ]);
+  });
+
+  it("refuses a file Rust's pre-check refused (too large), with Rust's sentence, and still places the rest", () => {
+    const nano = referenceSlots(form("nano-banana-pro"), null, "text-to-image", {}, []);
+    const tooBig = "huge.png is 11.0 MB; images may be at most 10 MB.";
+    const plan = planFiles([file("huge.png", "image", tooBig), file("ok.png", "image")], nano, []);
+    expect(plan.refused.map((r) => r.reason)).toEqual([tooBig]);
+    expect(plan.placed.map((p) => [p.file.name, p.slot])).toEqual([["ok.png", "image_input"]]);
   });
 
   it("only uses the target slot for its own 'Add files'", () => {

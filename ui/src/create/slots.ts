@@ -121,6 +121,11 @@ export function planFiles(
 
   for (const file of files) {
     const media = file.media;
+    // Rust ran the upload's pre-checks (type, size) on the file: its sentence names it.
+    if (file.problem !== null) {
+      refused.push({ file, reason: file.problem });
+      continue;
+    }
     if (media === null) {
       refused.push({ file, reason: `${file.name} is not an image or video the API accepts.` });
       continue;

@@ -2,7 +2,6 @@ import { SvelteMap } from "svelte/reactivity";
 import { call, stream, toIpcError, type IpcError } from "../lib/ipc";
 import type { DraftReference } from "../lib/bindings/DraftReference";
 import type { UploadEvent } from "../lib/bindings/UploadEvent";
-import type { ReferenceMedia } from "../lib/bindings/ReferenceMedia";
 import type { DraftStore } from "./draftStore.svelte";
 import { moveWithinSlot, type PlannedFile } from "./slots";
 
@@ -96,7 +95,7 @@ export class UploadStore {
     };
     try {
       const done = await stream("upload_reference", onevent, {
-        args: { upload_id: id, path: tile.local_path ?? "", slot: tile.slot, media: tile.media as ReferenceMedia },
+        args: { upload_id: id, path: tile.local_path ?? "", slot: tile.slot, media: tile.media },
       });
       this.#settle(id, done);
     } catch (error) {

@@ -148,19 +148,19 @@ export interface FakeBackend {
   activeId(): string;
 }
 
-/** The checks.json entry for a draft: same model, scene and prompt emptiness. An
- * Automatic draft (scene null) gets the entry of the model's first scene, marked as
- * inferred: the fake does not infer scenes, Rust does. */
+/** The checks.json entry for a draft: same model, scene (null: Automatic, whose inferred
+ * scene Rust worked out) and prompt emptiness. */
 export function fixtureCheck(draft: Draft): DraftCheck {
-  const form = CATALOGUE.models.find((m) => m.model === draft.model);
-  const scene = draft.scene ?? form?.scenes[0] ?? null;
   const entry = CHECKS.find(
-    (c) => c.draft.model === draft.model && c.draft.scene === scene && (c.draft.prompt === "") === (draft.prompt.trim() === ""),
+    (c) =>
+      c.draft.model === draft.model &&
+      c.draft.scene === draft.scene &&
+      (c.draft.prompt === "") === (draft.prompt.trim() === ""),
   );
   if (!entry) {
-    throw new Error(`checks.json has no check for ${draft.model || "(no model)"} in ${scene}; set backend.check`);
+    throw new Error(`checks.json has no check for ${draft.model || "(no model)"} in ${draft.scene}; set backend.check`);
   }
-  return { ...entry.check, inferred: draft.scene === null };
+  return entry.check as DraftCheck;
 }
 
 export function installFakeBackend(): FakeBackend {

@@ -3,6 +3,7 @@ import type { ReferenceMedia } from "./ReferenceMedia";
 
 /**
  * Files picked, pasted or dropped, with the kind of reference each one is (sniffed from
- * its first bytes; `null` for a file the API would refuse).
+ * its first bytes; `null` for a file the API would refuse) and, when the API would refuse
+ * it (type, size), the sentence saying why, before anything is sent.
  */
-export type PickedFile = { path: string, name: string, media: ReferenceMedia | null, };
+export type PickedFile = { path: string, name: string, media: ReferenceMedia | null, problem: string | null, };

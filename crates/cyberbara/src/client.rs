@@ -137,7 +137,9 @@ const QUOTE_CACHE_LIMIT: usize = 64;
 
 impl Client {
     /// A client for `base_url` (`https://host`, `https://host/`, `https://host/api/v1`
-    /// all work) with default options.
+    /// all work) with default options. The URL must pass
+    /// [`base_url::normalise`](crate::base_url::normalise): https, or http only for this
+    /// computer, and no credentials, query or fragment.
     pub fn new(base_url: &str, api_key: ApiKey) -> Result<Client, Error> {
         Client::with_options(base_url, api_key, ClientOptions::default())
     }
@@ -533,33 +535,17 @@ impl Client {
     }
 }
 
+/// The API root (`…/api/v1/`) and `host[:port]` for messages, from a base URL that passes
+/// [`crate::base_url::normalise`], the same rule the app applies to its profiles.
 fn api_root(base_url: &str) -> Result<(Url, String), Error> {
-    let invalid = |reason: &str| Error::InvalidBaseUrl {
-        url: base_url.trim().to_string(),
-        reason: reason.to_string(),
+    let base = crate::base_url::normalise(base_url)?;
+    let url = Url::parse(&format!("{base}/api/v1/"))
+        .map_err(|e| Error::Setup(format!("the normalised base URL {base} did not parse: {e}")))?;
+    let host = match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        (None, _) => return Err(crate::base_url::BaseUrlError::NoHost.into()),
     };
-    let mut url = Url::parse(base_url.trim()).map_err(|e| invalid(&e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(
-            "it must start with https:// (or http:// for a local server)",
-        ));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("it must not contain a user name or password"));
-    }
-    let host = match url.host_str() {
-        Some(h) => match url.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_string(),
-        },
-        None => return Err(invalid("it has no host")),
-    };
-    url.set_query(None);
-    url.set_fragment(None);
-    let path = url.path().trim_end_matches('/');
-    let path = path.strip_suffix("/api/v1").unwrap_or(path);
-    let root = format!("{path}/api/v1/");
-    url.set_path(&root);
     Ok((url, host))
 }
 
@@ -651,14 +637,20 @@ mod tests {
         let (root, host) = api_root("http://127.0.0.1:8787/proxy/api/v1").unwrap();
         assert_eq!(root.as_str(), "http://127.0.0.1:8787/proxy/api/v1/");
         assert_eq!(host, "127.0.0.1:8787");
-        assert!(matches!(
-            api_root("ftp://x"),
-            Err(Error::InvalidBaseUrl { .. })
-        ));
-        assert!(matches!(
-            api_root("https://user:pw@x"),
-            Err(Error::InvalidBaseUrl { .. })
-        ));
+        // The profiles' rule: no plain http off this computer, nothing after the path.
+        for refused in [
+            "ftp://x",
+            "https://user:pw@x",
+            "http://api.example.com",
+            "https://api.example.com/?region=eu",
+        ] {
+            let err = api_root(refused).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidBaseUrl(_)),
+                "{refused}: {err:?}"
+            );
+            assert_eq!(err.kind(), crate::ErrorKind::Config);
+        }
     }
 
     #[test]

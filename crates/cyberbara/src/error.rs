@@ -147,8 +147,9 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("\"{url}\" is not a usable base URL: {reason}. Use the address of your CyberBara server, e.g. https://api.example.com.")]
-    InvalidBaseUrl { url: String, reason: String },
+    /// The base URL breaks [`crate::base_url::normalise`]'s rule.
+    #[error(transparent)]
+    InvalidBaseUrl(#[from] crate::base_url::BaseUrlError),
 
     /// The key holds characters an HTTP header cannot carry (a line break or a
     /// non-ASCII letter pasted inside it). Nothing of the key is kept here.
@@ -180,7 +181,7 @@ impl Error {
             | Error::EmptyFile { .. }
             | Error::UnsupportedType { .. } => ErrorKind::Upload,
             Error::Io { .. } => ErrorKind::Io,
-            Error::InvalidBaseUrl { .. } | Error::UnsendableApiKey | Error::Setup(_) => {
+            Error::InvalidBaseUrl(_) | Error::UnsendableApiKey | Error::Setup(_) => {
                 ErrorKind::Config
             }
         }

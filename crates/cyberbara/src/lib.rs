@@ -107,6 +107,7 @@
 //! ([`Error::Network`]/[`Error::Timeout`] with `creating: true`) it says the task may
 //! exist, so the app can check before trying again.
 
+pub mod base_url;
 pub mod client;
 pub mod error;
 pub mod poll;

@@ -1,17 +1,19 @@
 //! The typed async client: one method per endpoint, retries that never double-charge.
 
 use crate::catalogue::Catalogue;
+use crate::clock::Clock;
 use crate::error::{credits_in_details, Error};
 use crate::poll::PollPolicy;
+pub use crate::retry::RetryPolicy;
+use crate::retry::{is_tls, retry_after, Retry};
 use crate::secret::ApiKey;
 use crate::types::{
     Balance, Credits, DataEnvelope, ErrorEnvelope, GenerationRequest, MediaType, ModelList, Quote,
     QuoteRequest, Scene, Task, TaskCreated, TaskEnvelope, UploadResult, Usage, UsageQuery,
 };
 use crate::upload::{check_files, streaming_form, UploadKind, UploadProgress};
-use rand::Rng;
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
-use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -20,58 +22,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use url::Url;
-
-/// When and how often idempotent requests are retried.
-///
-/// Applies to GETs and to `POST /credits/quote`, which only computes a price (it
-/// creates nothing and charges nothing, so repeating it is harmless). Requests that
-/// create tasks or upload files are retried only after a connect failure, when
-/// provably no byte reached the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// First backoff; doubles per retry.
-    pub base: Duration,
-    /// Longest backoff.
-    pub cap: Duration,
-    /// A `Retry-After` longer than this is not waited out; the error is returned so the
-    /// app can tell the person instead of hanging.
-    pub max_retry_after: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 3,
-            base: Duration::from_millis(200),
-            cap: Duration::from_secs(5),
-            max_retry_after: Duration::from_secs(30),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Never retry.
-    pub fn none() -> Self {
-        RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        }
-    }
-
-    /// Backoff before retry number `retry` (0-based): capped exponential with jitter
-    /// in `[d/2, d]`, so clients that failed together do not retry together.
-    pub fn backoff(&self, retry: u32) -> Duration {
-        let exp = self
-            .base
-            .saturating_mul(2u32.saturating_pow(retry.min(30)))
-            .min(self.cap);
-        let half = exp / 2;
-        let jitter = rand::thread_rng().gen_range(0..=half.as_millis() as u64);
-        half + Duration::from_millis(jitter)
-    }
-}
 
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
@@ -84,6 +34,9 @@ pub struct ClientOptions {
     /// timeout: a 50 MB upload on a slow line may take long and is still fine.
     pub read_timeout: Duration,
     pub user_agent: String,
+    /// What retry backoffs and task polling wait on; tests pass a
+    /// [`ManualClock`](crate::clock::ManualClock)'s clock to move time themselves.
+    pub clock: Clock,
 }
 
 impl Default for ClientOptions {
@@ -94,6 +47,7 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
             user_agent: concat!("cyberbara-rs/", env!("CARGO_PKG_VERSION")).to_string(),
+            clock: Clock::system(),
         }
     }
 }
@@ -122,15 +76,6 @@ impl std::fmt::Debug for Client {
             .field("key", &self.inner.key)
             .finish_non_exhaustive()
     }
-}
-
-/// Which failures a request may be repeated after.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Retry {
-    /// Harmless to repeat: transport errors, 429, 502/503/504.
-    Idempotent,
-    /// Creates something: only a failed connect (nothing sent) is retried.
-    ConnectOnly,
 }
 
 const QUOTE_CACHE_LIMIT: usize = 64;
@@ -415,7 +360,7 @@ impl Client {
     async fn execute<T, F, Fut>(
         &self,
         mut build: F,
-        retry: Retry,
+        kind: Retry,
         creating: bool,
     ) -> Result<T, Error>
     where
@@ -423,52 +368,34 @@ impl Client {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<RequestBuilder, Error>>,
     {
-        let policy = &self.inner.options.retry;
+        let options = &self.inner.options;
         let mut retries = 0u32;
         loop {
             let request = build().await?;
-            let outcome = request.send().await;
-            let may_retry = retries < policy.max_retries;
-            match outcome {
+            let wait = match request.send().await {
                 Ok(response) => {
                     let status = response.status();
-                    if retry == Retry::Idempotent && may_retry && is_transient_status(status) {
-                        let wait = match retry_after(&response) {
-                            Some(wait) if wait > policy.max_retry_after => {
-                                return self.decode(response, creating).await
-                            }
-                            Some(wait) => wait,
-                            None => policy.backoff(retries),
-                        };
-                        tracing::debug!(%status, ?wait, retries, "retrying idempotent request");
-                        drop(response);
-                        tokio::time::sleep(wait).await;
-                        retries += 1;
-                        continue;
+                    match options
+                        .retry
+                        .after_reply(kind, retries, status, retry_after(&response))
+                    {
+                        Some(wait) => {
+                            tracing::debug!(%status, ?wait, retries, "retrying idempotent request");
+                            wait
+                        }
+                        None => return self.decode(response, creating).await,
                     }
-                    return self.decode(response, creating).await;
                 }
-                Err(err) => {
-                    let tls = is_tls(&err);
-                    let retryable = !tls
-                        && match retry {
-                            Retry::Idempotent => {
-                                err.is_connect() || err.is_timeout() || err.is_request()
-                            }
-                            // A connect error (even a connect timeout) means the request
-                            // itself was never written.
-                            Retry::ConnectOnly => err.is_connect(),
-                        };
-                    if may_retry && retryable {
-                        let wait = policy.backoff(retries);
+                Err(err) => match options.retry.after_transport_error(kind, retries, &err) {
+                    Some(wait) => {
                         tracing::debug!(?wait, retries, "retrying after transport error");
-                        tokio::time::sleep(wait).await;
-                        retries += 1;
-                        continue;
+                        wait
                     }
-                    return Err(self.transport_error(err, creating));
-                }
-            }
+                    None => return Err(self.transport_error(err, creating)),
+                },
+            };
+            options.clock.sleep(wait).await;
+            retries += 1;
         }
     }
 
@@ -561,49 +488,6 @@ fn fingerprint(model: &str, scene: Option<&Scene>, options: &Map<String, Value>)
     format!("{model}\n{scene}\n{options}")
 }
 
-fn is_transient_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 502 | 503 | 504)
-}
-
-/// `Retry-After` in seconds (the HTTP-date form is not used by this API).
-fn retry_after(response: &Response) -> Option<Duration> {
-    let text = response.headers().get(RETRY_AFTER)?.to_str().ok()?;
-    text.trim().parse::<u64>().ok().map(Duration::from_secs)
-}
-
-/// reqwest has no TLS predicate; the rustls error is somewhere in the source chain.
-/// Without a direct rustls dependency to downcast to, its variant names are matched;
-/// an `InvalidData` I/O error while connecting can only come from the handshake too.
-fn is_tls(err: &reqwest::Error) -> bool {
-    const MARKERS: &[&str] = &[
-        "certificate",
-        "tls",
-        "handshake",
-        "invalidmessage",
-        "peerincompatible",
-        "peermisbehaved",
-        "alertreceived",
-        "decrypterror",
-        "inappropriatemessage",
-    ];
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
-    while let Some(e) = source {
-        if err.is_connect() {
-            if let Some(io) = e.downcast_ref::<std::io::Error>() {
-                if io.kind() == std::io::ErrorKind::InvalidData {
-                    return true;
-                }
-            }
-        }
-        let text = format!("{e:?}").to_ascii_lowercase();
-        if MARKERS.iter().any(|m| text.contains(m)) {
-            return true;
-        }
-        source = e.source();
-    }
-    false
-}
-
 fn snippet(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     let collapsed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -665,24 +549,6 @@ mod tests {
         let text = err.to_string();
         assert!(text.ends_with("paste it in Settings."), "{text}");
         assert!(!text.contains("def-0123456789"), "{text}");
-    }
-
-    /// The sandbox can only inject 429 and 503, so the rest of the retry list is pinned
-    /// here: 502 and 504 retried, a 500 (the server may have acted) never.
-    #[test]
-    fn gateway_statuses_are_transient_and_server_errors_are_not() {
-        for code in [429, 502, 503, 504] {
-            assert!(
-                is_transient_status(StatusCode::from_u16(code).unwrap()),
-                "{code}"
-            );
-        }
-        for code in [400, 401, 402, 404, 409, 500, 501] {
-            assert!(
-                !is_transient_status(StatusCode::from_u16(code).unwrap()),
-                "{code}"
-            );
-        }
     }
 
     /// The sandbox always puts the price in the error's details, so the HTTP tests
@@ -765,25 +631,6 @@ mod tests {
             "{}",
             std::mem::size_of::<Error>()
         );
-    }
-
-    #[test]
-    fn backoff_is_capped_and_jittered() {
-        let p = RetryPolicy {
-            max_retries: 10,
-            base: Duration::from_millis(100),
-            cap: Duration::from_millis(1000),
-            max_retry_after: Duration::from_secs(1),
-        };
-        for retry in 0..12 {
-            let full = (100u64 << retry.min(20)).min(1000);
-            let d = p.backoff(retry).as_millis() as u64;
-            assert!(
-                d >= full / 2 && d <= full,
-                "retry {retry}: {d} not in [{}, {full}]",
-                full / 2
-            );
-        }
     }
 
     #[test]

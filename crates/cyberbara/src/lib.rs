@@ -109,14 +109,17 @@
 
 pub mod base_url;
 pub mod client;
+pub mod clock;
 pub mod error;
 pub mod poll;
+pub mod retry;
 pub mod secret;
 pub mod upload;
 
-pub use client::{Client, ClientOptions, RetryPolicy};
+pub use client::{Client, ClientOptions};
 pub use error::{Error, ErrorKind, ErrorReport};
 pub use poll::PollPolicy;
+pub use retry::RetryPolicy;
 pub use secret::ApiKey;
 pub use upload::{UploadKind, UploadProgress};
 pub mod catalogue;

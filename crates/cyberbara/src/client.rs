@@ -424,7 +424,7 @@ impl Client {
                     required_credits: credits_in_details(e.details.as_ref()),
                     code: e.code,
                     message: self.inner.key.redact(&e.message),
-                    details: e.details,
+                    details: e.details.map(|d| self.inner.key.redact_json(d)),
                     host: self.inner.host.clone(),
                     retry_after_secs,
                 })

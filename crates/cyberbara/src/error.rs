@@ -60,6 +60,7 @@ pub enum Error {
         code: ErrorCode,
         /// The server's own message (with the key, should it ever be echoed, masked).
         message: String,
+        /// The server's details, with the key masked like in `message`.
         details: Option<Value>,
         /// Host (and port) of the server, for messages.
         host: Arc<str>,

@@ -167,32 +167,28 @@ pub async fn raw_code(response: reqwest::Response) -> (u16, String) {
     (status, code)
 }
 
-/// A directory removed on drop, unique per test.
-pub struct TempDir(pub PathBuf);
+/// A directory removed on drop (a `tempfile` directory), with helpers to fill it.
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     pub fn new(label: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "cyberbara-client-{label}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
+        TempDir(
+            tempfile::Builder::new()
+                .prefix(&format!("cyberbara-client-{label}-"))
+                .tempdir()
+                .unwrap(),
+        )
     }
 
     pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.0.join(name);
+        let path = self.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         path
     }
 
     /// `head` followed by zeros up to `size` bytes, written sparsely.
     pub fn sized_file(&self, name: &str, head: &[u8], size: u64) -> PathBuf {
-        let path = self.0.join(name);
+        let path = self.path().join(name);
         let mut f = std::fs::File::create(&path).unwrap();
         std::io::Write::write_all(&mut f, head).unwrap();
         f.set_len(size).unwrap();
@@ -200,12 +196,6 @@ impl TempDir {
     }
 
     pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path()
     }
 }

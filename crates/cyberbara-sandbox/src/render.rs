@@ -1,6 +1,7 @@
 //! Turns a finished task into stored media: builds the renderer's input from the task's
 //! normalised options, stores the bytes, and returns the task's output lists (as keys).
 
+use cyberbara::option_value;
 use cyberbara::types::MediaType;
 use serde_json::{json, Map, Value};
 
@@ -41,11 +42,7 @@ fn seed_of(task: &TaskRow, options: &Map<String, Value>) -> u64 {
 
 /// The bytes of the first reference image when it is one of this sandbox's uploads.
 fn reference_image(state: &AppState, options: &Map<String, Value>) -> Option<Vec<u8>> {
-    let first = match options.get("image_input")? {
-        Value::Array(items) => items.first()?.as_str()?.to_string(),
-        Value::String(s) => s.clone(),
-        _ => return None,
-    };
+    let first = option_value::first_url(options, "image_input")?;
     let prefix = format!("{}/uploads/", state.base_url);
     let key = first.strip_prefix(&prefix)?;
     state
@@ -89,21 +86,30 @@ pub(crate) fn produce(state: &AppState, task: &TaskRow) -> Result<Value, String>
     })
 }
 
-/// An option's value as text, or the catalogue's documented default for the model.
+/// An option's value, or the catalogue's documented default for the model.
+fn option_or_default(
+    state: &AppState,
+    model: &str,
+    options: &Map<String, Value>,
+    key: &str,
+) -> Option<Value> {
+    options.get(key).cloned().or_else(|| {
+        state
+            .catalogue()
+            .model(model)
+            .and_then(|m| m.option(key))
+            .and_then(|o| o.default.clone())
+    })
+}
+
+/// An option's value (or default) as text.
 fn option_text(
     state: &AppState,
     model: &str,
     options: &Map<String, Value>,
     key: &str,
 ) -> Option<String> {
-    let value = options.get(key).cloned().or_else(|| {
-        state
-            .catalogue()
-            .model(model)
-            .and_then(|m| m.option(key))
-            .and_then(|o| o.default.clone())
-    })?;
-    match value {
+    match option_or_default(state, model, options, key)? {
         Value::String(s) => Some(s),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
@@ -138,8 +144,9 @@ fn render_visual(
             ext: format.extension(),
         });
     }
-    let secs = option_text(state, model, request.options, "duration")
-        .and_then(|d| d.trim().parse::<f64>().ok())
+    let secs = option_or_default(state, model, request.options, "duration")
+        .as_ref()
+        .and_then(option_value::duration_secs)
         .unwrap_or(5.0)
         .clamp(media::MIN_VIDEO_SECS, media::MAX_VIDEO_SECS);
     let (width, height) = media::video_dimensions(aspect.as_deref());
@@ -165,7 +172,7 @@ fn render_visual(
 /// (default 5, at most 30).
 fn tone_wav(request: &MediaRequest<'_>) -> Vec<u8> {
     const RATE: u32 = 8_000;
-    let secs = crate::pricing::seconds(request.options, &["duration"])
+    let secs = crate::pricing::whole_seconds(request.options, &["duration"])
         .unwrap_or(5)
         .clamp(1, 30) as u32;
     let samples = RATE * secs;

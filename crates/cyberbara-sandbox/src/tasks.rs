@@ -36,8 +36,8 @@ fn natural_run_ms(request: &NormalizedRequest) -> i64 {
     match request.media_type {
         MediaType::Image => 6_000,
         MediaType::Video => {
-            let secs =
-                crate::pricing::seconds(&request.options, &["duration", "n_frames"]).unwrap_or(5);
+            let secs = crate::pricing::whole_seconds(&request.options, &["duration", "n_frames"])
+                .unwrap_or(5);
             (20_000 + 2_500 * secs).min(60_000)
         }
         _ => 8_000,

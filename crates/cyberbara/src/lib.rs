@@ -109,6 +109,7 @@ pub mod base_url;
 pub mod client;
 pub mod clock;
 pub mod error;
+pub mod option_value;
 pub mod poll;
 pub mod retry;
 pub mod secret;

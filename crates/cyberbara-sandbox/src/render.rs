@@ -5,10 +5,9 @@ use cyberbara::option_value;
 use cyberbara::types::MediaType;
 use serde_json::{json, Map, Value};
 
-use crate::api::AppState;
 use crate::media;
-use crate::store::TaskRow;
-use crate::tasks::output_key;
+use crate::state::AppState;
+use crate::store::{account_prefix, TaskRow};
 
 /// What the renderer is asked to make.
 pub(crate) struct MediaRequest<'a> {
@@ -197,4 +196,13 @@ fn tone_wav(request: &MediaRequest<'_>) -> Vec<u8> {
         out.extend_from_slice(&(v as i16).to_le_bytes());
     }
     out
+}
+
+/// The key under which a task's output is stored.
+pub(crate) fn output_key(task: &TaskRow, index: usize, ext: &str) -> String {
+    format!(
+        "api/v1/generated/{}/{}-{index}.{ext}",
+        account_prefix(&task.account_id),
+        task.id
+    )
 }

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::SandboxError;
+use crate::error::SandboxError;
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum StoreError {

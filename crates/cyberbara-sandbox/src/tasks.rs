@@ -10,9 +10,11 @@ use cyberbara::validate::NormalizedRequest;
 use serde_json::{json, Map, Value};
 use std::time::Duration;
 
-use crate::api::Shared;
-use crate::store::{account_prefix, iso_ms, now_ms, Account, TaskRow};
-use crate::{render, SandboxError};
+use crate::error::SandboxError;
+use crate::render;
+use crate::state::Shared;
+use crate::store::{iso_ms, now_ms, Account, TaskRow};
+use crate::test_controls::Scripted;
 
 /// How a task will run, decided at creation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,13 +23,6 @@ pub(crate) struct Plan {
     pub run_ms: i64,
     /// The queued next-task decision this plan used; handed back if no task is created.
     pub scripted: Option<Scripted>,
-}
-
-/// One queued decision from `POST /_sandbox/next-task`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Scripted {
-    pub fail: bool,
-    pub run_ms: Option<i64>,
 }
 
 /// Model-like run time before the speed factor: images 6 s, videos 20 s plus 2.5 s per
@@ -161,15 +156,6 @@ pub(crate) fn resume_unfinished(state: &Shared) -> Result<(), SandboxError> {
         spawn_worker(state.clone(), task);
     }
     Ok(())
-}
-
-/// The key under which a task's output is stored.
-pub(crate) fn output_key(task: &TaskRow, index: usize, ext: &str) -> String {
-    format!(
-        "api/v1/generated/{}/{}-{index}.{ext}",
-        account_prefix(&task.account_id),
-        task.id
-    )
 }
 
 /// The task as `GET /api/v1/tasks/{id}` shows it at `now`. Output lists hold storage keys

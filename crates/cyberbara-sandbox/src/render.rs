@@ -68,7 +68,7 @@ pub(crate) fn produce(state: &AppState, task: &TaskRow) -> Result<Value, String>
     let rendered = match media_type {
         MediaType::Image | MediaType::Video => render_visual(state, &task.model, &request)?,
         _ => Rendered {
-            bytes: tone_wav(&request),
+            bytes: tone_wav(&request)?,
             content_type: "audio/wav",
             ext: "wav",
         },
@@ -169,33 +169,28 @@ fn render_visual(
 
 /// A mono 16-bit 8 kHz WAV tone whose pitch follows the seed; `options.duration` seconds
 /// (default 5, at most 30).
-fn tone_wav(request: &MediaRequest<'_>) -> Vec<u8> {
+fn tone_wav(request: &MediaRequest<'_>) -> Result<Vec<u8>, String> {
     const RATE: u32 = 8_000;
     let secs = crate::pricing::whole_seconds(request.options, &["duration"])
         .unwrap_or(5)
         .clamp(1, 30) as u32;
-    let samples = RATE * secs;
     let freq = 220.0 + (request.seed % 440) as f64;
-    let data_len = samples * 2;
-    let mut out = Vec::with_capacity(44 + data_len as usize);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data_len).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&RATE.to_le_bytes());
-    out.extend_from_slice(&(RATE * 2).to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&16u16.to_le_bytes());
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data_len.to_le_bytes());
-    for i in 0..samples {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let failed = |e: hound::Error| format!("could not write the WAV output: {e}");
+    let mut out = std::io::Cursor::new(Vec::with_capacity(44 + (RATE * secs * 2) as usize));
+    let mut writer = hound::WavWriter::new(&mut out, spec).map_err(failed)?;
+    for i in 0..RATE * secs {
         let t = f64::from(i) / f64::from(RATE);
         let v = (t * freq * std::f64::consts::TAU).sin() * 0.3 * f64::from(i16::MAX);
-        out.extend_from_slice(&(v as i16).to_le_bytes());
+        writer.write_sample(v as i16).map_err(failed)?;
     }
-    out
+    writer.finalize().map_err(failed)?;
+    Ok(out.into_inner())
 }
 
 /// The key under which a task's output is stored.

@@ -1,5 +1,6 @@
 //! How a sandbox is configured.
 
+use cyberbara::clock::Clock;
 use cyberbara::types::ModelInfo;
 use std::fmt;
 use std::net::SocketAddr;
@@ -22,6 +23,17 @@ pub struct SandboxConfig {
     pub fail_rate: f64,
     /// Models listed and accepted on top of the built-in catalogue.
     pub extra_models: Vec<ModelInfo>,
+    /// The key of the *owner account* (the desktop app's own). With a data dir it is
+    /// created with `credits` on the first start and re-keyed to whatever key is given on
+    /// every later start: the previous key stops working, while its id, balance, ledger,
+    /// uploads and tasks stay. Without a data dir it is simply created.
+    pub owner_key: Option<String>,
+    /// Serve the test controls under `/_sandbox/` (faults, balances, scripted outcomes,
+    /// request counts). Off by default: anything on this computer could use them.
+    pub test_controls: bool,
+    /// What task schedules and timestamps follow; tests pass a
+    /// [`ManualClock`](cyberbara::clock::ManualClock)'s clock to move time themselves.
+    pub clock: Clock,
 }
 
 impl Default for SandboxConfig {
@@ -34,6 +46,9 @@ impl Default for SandboxConfig {
             speed: 1.0,
             fail_rate: 0.0,
             extra_models: Vec::new(),
+            owner_key: None,
+            test_controls: false,
+            clock: Clock::system(),
         }
     }
 }
@@ -51,6 +66,9 @@ impl fmt::Debug for SandboxConfig {
             .field("speed", &self.speed)
             .field("fail_rate", &self.fail_rate)
             .field("extra_models", &self.extra_models.len())
+            .field("owner_key", &self.owner_key.as_ref().map(|_| "redacted"))
+            .field("test_controls", &self.test_controls)
+            .field("clock", &self.clock)
             .finish()
     }
 }

@@ -18,6 +18,8 @@ pub enum SandboxError {
     },
     #[error("The sandbox database could not be opened or updated: {0}. Remove or repair the data directory's sandbox.db.")]
     Database(#[from] rusqlite::Error),
+    #[error("The sandbox database could not be brought up to the current schema: {0}. Move the data directory's sandbox.db aside to start afresh.")]
+    Schema(#[from] rusqlite_migration::Error),
     #[error(
         "The sandbox storage failed: {0}. Check the data directory's permissions and free space."
     )]

@@ -31,6 +31,14 @@ mod test_controls;
 pub use config::SandboxConfig;
 pub use error::SandboxError;
 
+/// A new random API key for a sandbox account, `sk-sandbox-` and 40 letters and digits:
+/// the one generator for keys the binary prints and the app keeps in its keychain.
+pub fn generate_api_key() -> String {
+    use rand::distributions::{Alphanumeric, DistString};
+    let body = Alphanumeric.sample_string(&mut rand::rngs::OsRng, 40);
+    format!("sk-sandbox-{body}")
+}
+
 use std::fmt;
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -41,6 +49,7 @@ pub struct Sandbox {
     base_url: String,
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
+    finished_tasks: watch::Receiver<u64>,
 }
 
 impl fmt::Debug for Sandbox {
@@ -66,7 +75,20 @@ impl Sandbox {
                 config.fail_rate
             )));
         }
-        let store = store::Store::open(config.data_dir.as_deref())?;
+        let store = store::Store::open(config.data_dir.as_deref(), config.clock.clone())?;
+        if let Some(owner) = &config.owner_key {
+            if owner.trim().is_empty() {
+                return Err(SandboxError::Config(
+                    "owner_key is empty; give the owner account a real key".into(),
+                ));
+            }
+            store
+                .set_owner(owner, config.credits)
+                .map_err(|e| match e {
+                    store::OwnerError::KeyTaken => SandboxError::Config(e.to_string()),
+                    store::OwnerError::Store(e) => SandboxError::Storage(e.to_string()),
+                })?;
+        }
         for key in &config.api_keys {
             store
                 .ensure_account(key, config.credits)
@@ -90,6 +112,7 @@ impl Sandbox {
             &config,
             shutdown_rx.clone(),
         ));
+        let finished_tasks = state.finished_tasks.subscribe();
         tasks::resume_unfinished(&state)?;
         let router = routes::router(state);
         let server = tokio::spawn(server::serve(listener, router, shutdown_rx));
@@ -97,7 +120,14 @@ impl Sandbox {
             base_url,
             shutdown,
             server: Some(server),
+            finished_tasks,
         })
+    }
+
+    /// How many tasks have reached a final status since start, as a watch: a test that
+    /// moved the clock past a task's end awaits `changed()` instead of polling.
+    pub fn finished_tasks(&self) -> watch::Receiver<u64> {
+        self.finished_tasks.clone()
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash and without `/api/v1`.

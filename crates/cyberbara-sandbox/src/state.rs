@@ -2,6 +2,7 @@
 //! catalogue and the test controls' in-memory state.
 
 use cyberbara::catalogue::Catalogue;
+use cyberbara::clock::Clock;
 use cyberbara::types::ModelInfo;
 use serde_json::Map;
 use std::sync::{Arc, OnceLock};
@@ -21,7 +22,12 @@ pub(crate) struct AppState {
     pub extra_models: Vec<ModelInfo>,
     catalogue: OnceLock<Catalogue>,
     pub controls: TestControls,
+    /// Whether `/_sandbox/*` is routed at all.
+    pub test_controls: bool,
+    pub clock: Clock,
     pub shutdown: watch::Receiver<bool>,
+    /// Bumped each time a task reaches a final status (`Sandbox::finished_tasks`).
+    pub finished_tasks: watch::Sender<u64>,
 }
 
 impl AppState {
@@ -40,7 +46,10 @@ impl AppState {
             extra_models: config.extra_models.clone(),
             catalogue: OnceLock::new(),
             controls: TestControls::default(),
+            test_controls: config.test_controls,
+            clock: config.clock.clone(),
             shutdown,
+            finished_tasks: watch::channel(0).0,
         }
     }
 

@@ -181,8 +181,8 @@ async fn accounts_can_be_created_and_topped_up() {
     assert_eq!(code(&v), "invalid_api_key");
     let resp = env
         .http
-        .put(env.url("/_sandbox/accounts/k-new"))
-        .json(&json!({"credits": 12}))
+        .put(env.url("/_sandbox/accounts"))
+        .json(&json!({"api_key": "k-new", "credits": 12}))
         .send()
         .await
         .unwrap();
@@ -200,7 +200,7 @@ async fn accounts_can_be_created_and_topped_up() {
     );
     let resp = env
         .http
-        .put(env.url("/_sandbox/accounts/k-new"))
+        .put(env.url("/_sandbox/accounts"))
         .body("credits please")
         .send()
         .await
@@ -239,4 +239,63 @@ async fn prompt_directive_sets_the_run_time() {
             .timestamp_millis()
     };
     assert!(at("updated_at") - at("created_at") >= 1500, "{task}");
+}
+
+#[tokio::test]
+async fn controls_are_absent_unless_enabled() {
+    let env = common::start_with(cyberbara_sandbox::SandboxConfig {
+        api_keys: vec!["k-off".into()],
+        ..Default::default()
+    })
+    .await;
+    let get = env
+        .http
+        .get(env.url("/_sandbox/stats"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status(), StatusCode::NOT_FOUND);
+    let fault = env
+        .http
+        .post(env.url("/_sandbox/faults"))
+        .json(&json!({"kind": "status_503", "next": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fault.status(), StatusCode::NOT_FOUND);
+    let account = env
+        .http
+        .put(env.url("/_sandbox/accounts"))
+        .json(&json!({"api_key": "k-intruder", "credits": 1_000_000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(account.status(), StatusCode::NOT_FOUND);
+    let (status, v) = env.get("k-intruder", "/api/v1/credits/balance").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "no account was made: {v}");
+    // The API itself is unaffected (and no fault was installed).
+    assert_eq!(env.balance("k-off").await, 500);
+}
+
+#[tokio::test]
+async fn an_account_key_is_never_taken_from_the_url() {
+    let env = start(&[]).await;
+    let resp = env
+        .http
+        .put(env.url("/_sandbox/accounts/k-in-url"))
+        .json(&json!({"credits": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let (status, _) = env.get("k-in-url", "/api/v1/credits/balance").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let resp = env
+        .http
+        .put(env.url("/_sandbox/accounts"))
+        .json(&json!({"api_key": " ", "credits": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
 }

@@ -280,6 +280,7 @@ async fn a_failed_task_refunds_its_credits_with_a_negative_usage_line() {
 async fn next_task_control_scripts_outcome_and_duration_in_order() {
     let env = start_with(SandboxConfig {
         api_keys: vec!["k-next".into()],
+        test_controls: true,
         // Unscripted, these tasks would take 75 min and 10 min at this speed; wait_final
         // gives up after 60 s, so finishing proves the script without a tight bound.
         speed: 0.01,
@@ -562,6 +563,7 @@ async fn a_scripted_outcome_survives_a_refused_creation() {
     let env = start_with(SandboxConfig {
         api_keys: vec!["k-keep".into()],
         credits: 5,
+        test_controls: true,
         speed: 0.01,
         ..Default::default()
     })

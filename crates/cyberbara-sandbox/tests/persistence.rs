@@ -130,6 +130,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 async fn without_a_data_dir_nothing_is_kept() {
     let env = start_with(SandboxConfig {
         api_keys: vec!["k-mem".into()],
+        test_controls: true,
         ..Default::default()
     })
     .await;

@@ -1,7 +1,7 @@
 //! The test controls under `/_sandbox/` (only routed when enabled) and the middleware
 //! that counts requests and injects faults.
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -74,7 +74,7 @@ pub(super) fn router() -> Router<Shared> {
             "/_sandbox/faults",
             post(add_fault).delete(clear_faults).get(list_faults),
         )
-        .route("/_sandbox/accounts/{api_key}", put(set_account))
+        .route("/_sandbox/accounts", put(set_account))
         .route("/_sandbox/next-task", post(next_task))
 }
 
@@ -157,18 +157,22 @@ async fn list_faults(State(state): State<Shared>) -> Response {
     data(json!({ "faults": faults }))
 }
 
+/// The key travels in the body, never in the URL, where logs and histories keep it.
 #[derive(Deserialize)]
 struct AccountBody {
+    api_key: String,
     credits: i64,
 }
 
-async fn set_account(
-    State(state): State<Shared>,
-    Path(api_key): Path<String>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+async fn set_account(State(state): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
     let body: AccountBody = body_json(&body)?;
-    let account = state.store.set_account(&api_key, body.credits)?;
+    if body.api_key.trim().is_empty() {
+        return Err(ApiError::bad(
+            ErrorCode::InvalidRequest,
+            "api_key must be a non-empty string.",
+        ));
+    }
+    let account = state.store.set_account(&body.api_key, body.credits)?;
     Ok(data(json!({
         "user_id": account.id,
         "remaining_credits": account.credits,

@@ -86,7 +86,13 @@ async fn generate(
         &normalized.options,
     );
     let plan = tasks::plan(&state, &account, &normalized);
-    let task = tasks::new_row(&account, &normalized, price.credits, &plan);
+    let task = tasks::new_row(
+        &account,
+        &normalized,
+        price.credits,
+        &plan,
+        state.clock.now_ms(),
+    );
     let description = format!("generate {}", normalized.media_type);
     let charged = state.store.charge_and_create(&task, &description);
     if !matches!(charged, Ok(ChargeOutcome::Charged { .. })) {

@@ -59,11 +59,15 @@ pub(crate) fn router(state: Shared) -> Router {
             get(files::serve_blob).head(files::serve_blob),
         )
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            controls::apply_faults,
-        ));
+        .method_not_allowed_fallback(method_not_allowed);
+    if !state.test_controls {
+        return api.with_state(state);
+    }
+    // Counting and faults apply to every route but the controls themselves.
+    let api = api.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        controls::apply_faults,
+    ));
     api.merge(controls::router()).with_state(state)
 }
 

@@ -7,7 +7,6 @@ use cyberbara::types::{ErrorCode, TaskEnvelope};
 use crate::auth::authenticate;
 use crate::reply::{data, ApiError, ApiResult};
 use crate::state::Shared;
-use crate::store::now_ms;
 use crate::tasks;
 
 pub(super) async fn get_task(
@@ -37,6 +36,6 @@ pub(super) async fn get_task(
         return Err(not_found());
     }
     Ok(data(TaskEnvelope {
-        task: tasks::view(&row, now_ms(), &state.base_url),
+        task: tasks::view(&row, state.clock.now_ms(), &state.base_url),
     }))
 }

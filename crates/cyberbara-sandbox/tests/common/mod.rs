@@ -15,10 +15,12 @@ pub struct Env {
 /// Task run times divided by 50: an image takes 120 ms, a 10 s video 0.9 s.
 pub const SPEED: f64 = 50.0;
 
+/// A sandbox with the test controls on (as every suite here uses some) and `keys`.
 pub async fn start(keys: &[&str]) -> Env {
     start_with(SandboxConfig {
         api_keys: keys.iter().map(|k| k.to_string()).collect(),
         speed: SPEED,
+        test_controls: true,
         ..Default::default()
     })
     .await
@@ -75,8 +77,8 @@ impl Env {
     pub async fn set_credits(&self, key: &str, credits: i64) {
         let resp = self
             .http
-            .put(self.url(&format!("/_sandbox/accounts/{key}")))
-            .json(&serde_json::json!({ "credits": credits }))
+            .put(self.url("/_sandbox/accounts"))
+            .json(&serde_json::json!({ "api_key": key, "credits": credits }))
             .send()
             .await
             .unwrap();

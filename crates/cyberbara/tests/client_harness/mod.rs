@@ -53,8 +53,11 @@ pub async fn start() -> Env {
     start_with(SandboxConfig::default()).await
 }
 
+/// A sandbox with the test key and the test controls on (stats, faults and scripted
+/// outcomes are how these tests see what the client sent).
 pub async fn start_with(mut config: SandboxConfig) -> Env {
     config.api_keys.push(KEY.to_string());
+    config.test_controls = true;
     let sandbox = Sandbox::start(config).await.expect("sandbox starts");
     let base = sandbox.base_url();
     let client = Client::with_options(&base, ApiKey::new(KEY), fast_options()).unwrap();
@@ -129,8 +132,8 @@ impl Env {
     pub async fn set_credits(&self, key: &str, credits: i64) {
         let r = self
             .raw
-            .put(format!("{}/_sandbox/accounts/{key}", self.base))
-            .json(&json!({ "credits": credits }))
+            .put(format!("{}/_sandbox/accounts", self.base))
+            .json(&json!({ "api_key": key, "credits": credits }))
             .send()
             .await
             .unwrap();

@@ -6,7 +6,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
-use cyberbara::types::{ApiErrorBody, DataEnvelope, ErrorCode, ErrorEnvelope, MediaType};
+use cyberbara::types::{
+    ApiErrorBody, DataEnvelope, ErrorCode, ErrorEnvelope, GenerationRequest, MediaType, Scene,
+};
+use cyberbara::validate::FieldError;
 use serde_json::{Map, Value};
 
 use crate::store::StoreError;
@@ -141,4 +144,36 @@ pub(crate) fn options_of(map: &Map<String, Value>) -> Result<Map<String, Value>,
 pub(crate) fn parse_media_type(s: &str) -> Option<MediaType> {
     let m = MediaType::parse(s);
     m.is_known().then_some(m)
+}
+
+/// The reference's message for `unsupported_model`, on the quote and generation routes alike.
+pub(crate) const UNSUPPORTED_MODEL: &str = "Model is not supported.";
+
+impl ApiError {
+    /// The reply to a request `Catalogue::validate` refused: the first error's code and
+    /// message (for `unsupported_model` the reference's own sentence), every error in
+    /// `details.errors`. Quote and generation both answer with it.
+    pub(crate) fn refusal(errors: Vec<FieldError>) -> ApiError {
+        let (code, message) = match errors.first() {
+            Some(e) if e.code == ErrorCode::UnsupportedModel => {
+                (e.code.clone(), UNSUPPORTED_MODEL.to_string())
+            }
+            Some(e) => (e.code.clone(), e.message.clone()),
+            None => (
+                ErrorCode::InvalidRequest,
+                "The request was refused.".to_string(),
+            ),
+        };
+        ApiError::bad(code, message).with_details(serde_json::json!({ "errors": errors }))
+    }
+}
+
+/// The `model`, `prompt`, `scene` and `options` of a generation or quote body.
+pub(crate) fn generation_request(map: &Map<String, Value>) -> Result<GenerationRequest, ApiError> {
+    Ok(GenerationRequest {
+        model: optional_string(map, "model", ErrorCode::InvalidModel)?.unwrap_or_default(),
+        prompt: optional_string(map, "prompt", ErrorCode::InvalidRequest)?,
+        scene: optional_string(map, "scene", ErrorCode::InvalidScene)?.map(|s| Scene::parse(&s)),
+        options: options_of(map)?,
+    })
 }

@@ -5,14 +5,14 @@ use axum::http::HeaderMap;
 use cyberbara::types::{
     Balance, ErrorCode, MediaType, Quote, Scene, Usage, UsageItem, UsageSummary,
 };
-use serde_json::Value;
 use std::collections::HashMap;
 
 use super::models::INVALID_MEDIA_TYPE;
 use crate::auth::authenticate;
 use crate::pricing;
 use crate::reply::{
-    data, json_object, optional_string, options_of, parse_media_type, ApiError, ApiResult, JsonBody,
+    data, generation_request, json_object, optional_string, parse_media_type, ApiError, ApiResult,
+    JsonBody,
 };
 use crate::state::Shared;
 use crate::store::iso_ms;
@@ -26,9 +26,9 @@ pub(super) async fn balance(State(state): State<Shared>, headers: HeaderMap) -> 
     }))
 }
 
-/// The reference's message for `unsupported_model`, on the quote and generation routes alike.
-pub(super) const UNSUPPORTED_MODEL: &str = "Model is not supported.";
-
+/// Quote refuses exactly what generation refuses about the model and the scene (same codes,
+/// same messages, through `Catalogue::validate`); the prompt and the options are not
+/// judged, since a price can be asked for before they are written.
 pub(super) async fn quote(
     State(state): State<Shared>,
     headers: HeaderMap,
@@ -36,15 +36,6 @@ pub(super) async fn quote(
 ) -> ApiResult {
     let account = authenticate(&state, &headers)?;
     let map = json_object(body)?;
-    let model = match map.get("model") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-        _ => {
-            return Err(ApiError::bad(
-                ErrorCode::InvalidModel,
-                "\"model\" is required and must be a non-empty string.",
-            ))
-        }
-    };
     let media_type = match optional_string(&map, "media_type", ErrorCode::InvalidMediaType)? {
         None => None,
         Some(s) => Some(
@@ -52,39 +43,28 @@ pub(super) async fn quote(
                 .ok_or_else(|| ApiError::bad(ErrorCode::InvalidMediaType, INVALID_MEDIA_TYPE))?,
         ),
     };
-    let scene = optional_string(&map, "scene", ErrorCode::InvalidScene)?.map(|s| Scene::parse(&s));
-    let options = options_of(&map)?;
-    let Some(spec) = state.catalogue().model(&model) else {
-        return Err(ApiError::bad(
-            ErrorCode::UnsupportedModel,
-            UNSUPPORTED_MODEL,
-        ));
+    let request = generation_request(&map)?;
+    let catalogue = state.catalogue();
+    let spec = catalogue.model(request.model.trim());
+    // Without a media_type the model's own route is assumed; an unknown model is refused
+    // on any route.
+    let route = media_type
+        .or_else(|| spec.map(|s| s.media_type.clone()))
+        .unwrap_or(MediaType::Image);
+    if let Err(errors) = catalogue.validate(&request, &route) {
+        if errors
+            .first()
+            .is_some_and(|e| e.field == "model" || e.field == "scene")
+        {
+            return Err(ApiError::refusal(errors));
+        }
+    }
+    let Some(spec) = spec else {
+        return Err(ApiError::refusal(Vec::new()));
     };
-    if let Some(m) = &media_type {
-        if m != &spec.media_type {
-            return Err(ApiError::bad(
-                ErrorCode::InvalidModelForMediaType,
-                format!(
-                    "Model \"{model}\" makes {} but media_type is \"{m}\".",
-                    spec.media_type
-                ),
-            ));
-        }
-    }
-    if let Some(s) = &scene {
-        if !s.is_known() {
-            return Err(ApiError::bad(
-                ErrorCode::InvalidScene,
-                format!("Unknown scene \"{s}\"."),
-            ));
-        }
-        if !spec.scenes.contains(s) {
-            return Err(ApiError::bad(
-                ErrorCode::SceneNotSupported,
-                format!("Model \"{model}\" does not support scene \"{s}\"."),
-            ));
-        }
-    }
+    let model = spec.model.clone();
+    let scene = request.scene;
+    let options = request.options;
     let price = pricing::price(&model, &spec.media_type, scene.as_ref(), &options);
     Ok(data(Quote {
         model,

@@ -2,14 +2,11 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use cyberbara::types::{
-    CreatedCredits, ErrorCode, GenerationRequest, MediaType, Scene, TaskCreated,
-};
+use cyberbara::types::{CreatedCredits, ErrorCode, MediaType, TaskCreated};
 use serde_json::json;
 
-use super::credits::UNSUPPORTED_MODEL;
 use crate::auth::authenticate;
-use crate::reply::{data, json_object, optional_string, options_of, ApiError, ApiResult, JsonBody};
+use crate::reply::{data, generation_request, json_object, ApiError, ApiResult, JsonBody};
 use crate::state::Shared;
 use crate::store::{iso_ms, ChargeOutcome};
 use crate::{pricing, tasks};
@@ -54,31 +51,11 @@ async fn generate(
 ) -> ApiResult {
     let account = authenticate(&state, &headers)?;
     let map = json_object(body)?;
-    let request = GenerationRequest {
-        model: optional_string(&map, "model", ErrorCode::InvalidModel)?.unwrap_or_default(),
-        prompt: optional_string(&map, "prompt", ErrorCode::InvalidRequest)?,
-        scene: optional_string(&map, "scene", ErrorCode::InvalidScene)?.map(|s| Scene::parse(&s)),
-        options: options_of(&map)?,
-    };
+    let request = generation_request(&map)?;
     let normalized = state
         .catalogue()
         .validate(&request, &route)
-        .map_err(|errors| {
-            let first = errors.first().cloned();
-            let (code, message) = match first {
-                // The reference gives this code's message verbatim; the catalogue's fuller
-                // sentence stays in details.errors.
-                Some(e) if e.code == ErrorCode::UnsupportedModel => {
-                    (e.code, UNSUPPORTED_MODEL.to_string())
-                }
-                Some(e) => (e.code, e.message),
-                None => (
-                    ErrorCode::InvalidRequest,
-                    "The request was refused.".to_string(),
-                ),
-            };
-            ApiError::bad(code, message).with_details(json!({ "errors": errors }))
-        })?;
+        .map_err(ApiError::refusal)?;
     let price = pricing::price(
         &normalized.model,
         &normalized.media_type,

@@ -3,6 +3,7 @@
 mod common;
 
 use common::{code, start};
+use cyberbara::clock::ManualClock;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -210,16 +211,16 @@ async fn accounts_can_be_created_and_topped_up() {
 
 #[tokio::test]
 async fn prompt_directive_sets_the_run_time() {
-    // At speed 0.01 an image would naturally take 600 s; wait_final gives up after 60 s,
-    // so finishing at all proves the directive, with no tight upper bound to flake on a
-    // loaded machine.
+    // At speed 0.01 an image would take 600 s; the directive makes it 1.5 s, to the
+    // millisecond on the sandbox's manual clock.
+    let time = ManualClock::starting_now();
     let env = common::start_with(cyberbara_sandbox::SandboxConfig {
         api_keys: vec!["k-ms".into()],
         speed: 0.01,
+        clock: time.clock(),
         ..Default::default()
     })
     .await;
-    let started = Instant::now();
     let (_, v) = env
         .post(
             "k-ms",
@@ -227,18 +228,22 @@ async fn prompt_directive_sets_the_run_time() {
             json!({"model": "nano-banana-pro", "prompt": "quick [sandbox:ms=1500]"}),
         )
         .await;
-    let (task, seen) = env
-        .wait_final("k-ms", v["data"]["task_id"].as_str().unwrap())
-        .await;
+    let path = format!("/api/v1/tasks/{}", v["data"]["task_id"].as_str().unwrap());
+    let mut finished = env.sandbox.finished_tasks();
+    time.advance(Duration::from_millis(1_499));
+    let (_, v) = env.get("k-ms", &path).await;
+    assert_eq!(v["data"]["task"]["status"], "processing");
+    time.advance(Duration::from_millis(1));
+    finished.changed().await.unwrap();
+    let (_, v) = env.get("k-ms", &path).await;
+    let task = &v["data"]["task"];
     assert_eq!(task["status"], "success");
-    assert_eq!(seen, ["pending", "processing", "success"]);
-    assert!(started.elapsed() >= Duration::from_millis(1500));
     let at = |field: &str| {
         chrono::DateTime::parse_from_rfc3339(task[field].as_str().unwrap())
             .unwrap()
             .timestamp_millis()
     };
-    assert!(at("updated_at") - at("created_at") >= 1500, "{task}");
+    assert_eq!(at("updated_at") - at("created_at"), 1500, "{task}");
 }
 
 #[tokio::test]

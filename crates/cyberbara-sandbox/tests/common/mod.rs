@@ -4,7 +4,7 @@
 use cyberbara_sandbox::{Sandbox, SandboxConfig};
 use reqwest::StatusCode;
 use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub struct Env {
     pub sandbox: Sandbox,
@@ -91,9 +91,11 @@ impl Env {
         v["data"]["remaining_credits"].as_i64().unwrap()
     }
 
-    /// Polls the task until it is final; returns the final task and every status seen.
+    /// Reads the task until it is final; returns the final task and every status seen.
+    /// Between reads it awaits the sandbox's next finished task rather than sleeping (a
+    /// minute without one fails the test).
     pub async fn wait_final(&self, key: &str, task_id: &str) -> (Value, Vec<String>) {
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut finished = self.sandbox.finished_tasks();
         let mut seen: Vec<String> = Vec::new();
         loop {
             let (status, v) = self.get(key, &format!("/api/v1/tasks/{task_id}")).await;
@@ -106,8 +108,10 @@ impl Env {
             if ["success", "failed", "canceled"].contains(&s.as_str()) {
                 return (task, seen);
             }
-            assert!(Instant::now() < deadline, "task never finished: {seen:?}");
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            tokio::time::timeout(Duration::from_secs(60), finished.changed())
+                .await
+                .unwrap_or_else(|_| panic!("task never finished: {seen:?}"))
+                .unwrap();
         }
     }
 

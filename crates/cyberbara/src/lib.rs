@@ -111,6 +111,7 @@ pub mod clock;
 pub mod error;
 pub mod option_value;
 pub mod poll;
+mod quote_memory;
 pub mod retry;
 pub mod secret;
 pub mod upload;

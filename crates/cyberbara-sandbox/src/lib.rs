@@ -1,5 +1,6 @@
 //! A local CyberBara-compatible API server: the v1 contract over HTTP, real credits,
-//! real uploads and real media outputs, plus test controls outside `/api/v1`.
+//! real uploads and real media outputs, plus test controls outside `/api/v1` (off unless
+//! `SandboxConfig::test_controls` is set).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), cyberbara_sandbox::SandboxError> {

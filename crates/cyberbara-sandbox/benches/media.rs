@@ -53,3 +53,28 @@ fn video_mp4(seconds: f64) -> Vec<u8> {
     })
     .expect("render")
 }
+
+/// The alternative to the sandbox's own 4K JPEG path: the `image` crate's encoder on a
+/// 4096×4096 picture. Run in a test build (`--profile dev`) to see why the hand-written
+/// encoder stays (docs/BENCHMARKS.md).
+#[divan::bench(sample_count = 5)]
+fn image_crate_jpeg_4k(bencher: divan::Bencher) {
+    let side = 4096u32;
+    let pixels: Vec<u8> = (0..side * side)
+        .flat_map(|i| {
+            let (x, y) = (i % side, i / side);
+            [
+                (x / 16) as u8,
+                (y / 16) as u8,
+                (((x / 64) ^ (y / 64)) % 6) as u8 * 40,
+            ]
+        })
+        .collect();
+    bencher.bench(|| {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88)
+            .encode(&pixels, side, side, image::ExtendedColorType::Rgb8)
+            .expect("encode");
+        out
+    });
+}

@@ -3,6 +3,7 @@
 //! (duration, resolution, mode, generationType, sound) move the price, so clients can
 //! test quotes against real differences. The full table is in the crate README.
 
+use cyberbara::option_value;
 use cyberbara::types::{MediaType, Scene};
 use serde_json::{Map, Value};
 
@@ -23,33 +24,17 @@ fn text(options: &Map<String, Value>, keys: &[&str]) -> Option<String> {
     })
 }
 
-/// A duration in whole seconds from `"10"`, `10` or `10.0`, under any of `keys`.
-pub(crate) fn seconds(options: &Map<String, Value>, keys: &[&str]) -> Option<i64> {
-    keys.iter()
-        .find_map(|k| match options.get(*k) {
-            Some(Value::Number(n)) => n.as_f64().map(|f| f.round() as i64),
-            Some(Value::String(s)) => s
-                .trim()
-                .trim_end_matches('s')
-                .parse::<f64>()
-                .ok()
-                .map(|f| f.round() as i64),
-            _ => None,
-        })
+/// A duration in whole seconds (rounded), under the first of `keys` that holds one; read
+/// by the workspace's one option reader.
+pub(crate) fn whole_seconds(options: &Map<String, Value>, keys: &[&str]) -> Option<i64> {
+    option_value::seconds(options, keys)
+        .map(|s| s.round() as i64)
         .filter(|s| *s > 0)
 }
 
 fn flag(options: &Map<String, Value>, key: &str) -> bool {
     matches!(options.get(key), Some(Value::Bool(true)))
         || matches!(options.get(key), Some(Value::String(s)) if s.eq_ignore_ascii_case("true"))
-}
-
-fn list_len(options: &Map<String, Value>, key: &str) -> usize {
-    match options.get(key) {
-        Some(Value::Array(items)) => items.len(),
-        Some(Value::String(s)) if !s.is_empty() => 1,
-        _ => 0,
-    }
 }
 
 fn ruled(model: &str, credits: i64) -> Price {
@@ -68,7 +53,8 @@ pub(crate) fn price(
     options: &Map<String, Value>,
 ) -> Price {
     let _ = scene;
-    let duration = |default: i64| seconds(options, &["duration", "n_frames"]).unwrap_or(default);
+    let duration =
+        |default: i64| whole_seconds(options, &["duration", "n_frames"]).unwrap_or(default);
     match model {
         "nano-banana-pro" => ruled(
             model,
@@ -123,7 +109,7 @@ pub(crate) fn price(
         "veo-3.1-fast" | "veo-3.1-quality" => {
             let reference = match text(options, &["generationtype", "generationType"]).as_deref() {
                 Some(t) => t.eq_ignore_ascii_case("reference_2_video"),
-                None => list_len(options, "image_input") == 3,
+                None => option_value::list(options, "image_input").len() == 3,
             };
             let base = if model == "veo-3.1-fast" { 30 } else { 120 };
             ruled(model, if reference { base + 10 } else { base })

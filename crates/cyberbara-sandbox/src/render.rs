@@ -1,13 +1,13 @@
 //! Turns a finished task into stored media: builds the renderer's input from the task's
 //! normalised options, stores the bytes, and returns the task's output lists (as keys).
 
+use cyberbara::option_value;
 use cyberbara::types::MediaType;
 use serde_json::{json, Map, Value};
 
-use crate::api::AppState;
 use crate::media;
-use crate::store::TaskRow;
-use crate::tasks::output_key;
+use crate::state::AppState;
+use crate::store::{account_prefix, TaskRow};
 
 /// What the renderer is asked to make.
 pub(crate) struct MediaRequest<'a> {
@@ -41,19 +41,39 @@ fn seed_of(task: &TaskRow, options: &Map<String, Value>) -> u64 {
 
 /// The bytes of the first reference image when it is one of this sandbox's uploads.
 fn reference_image(state: &AppState, options: &Map<String, Value>) -> Option<Vec<u8>> {
-    let first = match options.get("image_input")? {
-        Value::Array(items) => items.first()?.as_str()?.to_string(),
-        Value::String(s) => s.clone(),
-        _ => return None,
-    };
-    let prefix = format!("{}/uploads/", state.base_url);
-    let key = first.strip_prefix(&prefix)?;
+    let key = own_upload_key(
+        &state.base_url,
+        option_value::first_url(options, "image_input")?,
+    )?;
     state
         .store
-        .read_blob(key)
+        .read_blob(&key)
         .ok()
         .flatten()
         .map(|b| b.to_vec())
+}
+
+/// The storage key behind one of this sandbox's upload URLs. Besides the current address,
+/// any `http://` loopback address counts (`127.0.0.1`, `localhost`, `[::1]`, any port):
+/// the app's sandbox gets a new port each launch, and a task created later may still
+/// name an upload by the URL it was given before. Only URLs are compared, never stored:
+/// the sandbox keeps keys and makes URLs when it answers.
+fn own_upload_key(base_url: &str, url: &str) -> Option<String> {
+    if let Some(key) = url.strip_prefix(&format!("{base_url}/uploads/")) {
+        return Some(key.to_string()).filter(|key| !key.is_empty());
+    }
+    let parsed = url::Url::parse(url).ok()?;
+    if parsed.scheme() != "http" || !cyberbara::base_url::is_loopback(parsed.host_str()?) {
+        return None;
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return None;
+    }
+    parsed
+        .path()
+        .strip_prefix("/uploads/")
+        .filter(|key| !key.is_empty())
+        .map(str::to_string)
 }
 
 pub(crate) fn produce(state: &AppState, task: &TaskRow) -> Result<Value, String> {
@@ -72,7 +92,7 @@ pub(crate) fn produce(state: &AppState, task: &TaskRow) -> Result<Value, String>
     let rendered = match media_type {
         MediaType::Image | MediaType::Video => render_visual(state, &task.model, &request)?,
         _ => Rendered {
-            bytes: tone_wav(&request),
+            bytes: tone_wav(&request)?,
             content_type: "audio/wav",
             ext: "wav",
         },
@@ -89,21 +109,30 @@ pub(crate) fn produce(state: &AppState, task: &TaskRow) -> Result<Value, String>
     })
 }
 
-/// An option's value as text, or the catalogue's documented default for the model.
+/// An option's value, or the catalogue's documented default for the model.
+fn option_or_default(
+    state: &AppState,
+    model: &str,
+    options: &Map<String, Value>,
+    key: &str,
+) -> Option<Value> {
+    options.get(key).cloned().or_else(|| {
+        state
+            .catalogue()
+            .model(model)
+            .and_then(|m| m.option(key))
+            .and_then(|o| o.default.clone())
+    })
+}
+
+/// An option's value (or default) as text.
 fn option_text(
     state: &AppState,
     model: &str,
     options: &Map<String, Value>,
     key: &str,
 ) -> Option<String> {
-    let value = options.get(key).cloned().or_else(|| {
-        state
-            .catalogue()
-            .model(model)
-            .and_then(|m| m.option(key))
-            .and_then(|o| o.default.clone())
-    })?;
-    match value {
+    match option_or_default(state, model, options, key)? {
         Value::String(s) => Some(s),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
@@ -138,8 +167,9 @@ fn render_visual(
             ext: format.extension(),
         });
     }
-    let secs = option_text(state, model, request.options, "duration")
-        .and_then(|d| d.trim().parse::<f64>().ok())
+    let secs = option_or_default(state, model, request.options, "duration")
+        .as_ref()
+        .and_then(option_value::duration_secs)
         .unwrap_or(5.0)
         .clamp(media::MIN_VIDEO_SECS, media::MAX_VIDEO_SECS);
     let (width, height) = media::video_dimensions(aspect.as_deref());
@@ -163,31 +193,63 @@ fn render_visual(
 
 /// A mono 16-bit 8 kHz WAV tone whose pitch follows the seed; `options.duration` seconds
 /// (default 5, at most 30).
-fn tone_wav(request: &MediaRequest<'_>) -> Vec<u8> {
+fn tone_wav(request: &MediaRequest<'_>) -> Result<Vec<u8>, String> {
     const RATE: u32 = 8_000;
-    let secs = crate::pricing::seconds(request.options, &["duration"])
+    let secs = crate::pricing::whole_seconds(request.options, &["duration"])
         .unwrap_or(5)
         .clamp(1, 30) as u32;
-    let samples = RATE * secs;
     let freq = 220.0 + (request.seed % 440) as f64;
-    let data_len = samples * 2;
-    let mut out = Vec::with_capacity(44 + data_len as usize);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data_len).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    out.extend_from_slice(&16u32.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&RATE.to_le_bytes());
-    out.extend_from_slice(&(RATE * 2).to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&16u16.to_le_bytes());
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data_len.to_le_bytes());
-    for i in 0..samples {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let failed = |e: hound::Error| format!("could not write the WAV output: {e}");
+    let mut out = std::io::Cursor::new(Vec::with_capacity(44 + (RATE * secs * 2) as usize));
+    let mut writer = hound::WavWriter::new(&mut out, spec).map_err(failed)?;
+    for i in 0..RATE * secs {
         let t = f64::from(i) / f64::from(RATE);
         let v = (t * freq * std::f64::consts::TAU).sin() * 0.3 * f64::from(i16::MAX);
-        out.extend_from_slice(&(v as i16).to_le_bytes());
+        writer.write_sample(v as i16).map_err(failed)?;
     }
-    out
+    writer.finalize().map_err(failed)?;
+    Ok(out.into_inner())
+}
+
+/// The key under which a task's output is stored.
+pub(crate) fn output_key(task: &TaskRow, index: usize, ext: &str) -> String {
+    format!(
+        "api/v1/generated/{}/{}-{index}.{ext}",
+        account_prefix(&task.account_id),
+        task.id
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::own_upload_key;
+
+    #[test]
+    fn uploads_are_recognised_at_any_loopback_port() {
+        let base = "http://127.0.0.1:4000";
+        let key = "api/v1/uploads/ab12cd34/f00d.png";
+        for url in [
+            format!("{base}/uploads/{key}"),
+            format!("http://127.0.0.1:39123/uploads/{key}"),
+            format!("http://localhost:8787/uploads/{key}"),
+            format!("http://[::1]:5000/uploads/{key}"),
+        ] {
+            assert_eq!(own_upload_key(base, &url).as_deref(), Some(key), "{url}");
+        }
+        for url in [
+            format!("https://cdn.example.com/uploads/{key}"),
+            format!("http://10.0.0.2:4000/uploads/{key}"),
+            format!("http://127.0.0.1:4000/other/{key}"),
+            "http://127.0.0.1:4000/uploads/".to_string(),
+            "not a url".to_string(),
+        ] {
+            assert_eq!(own_upload_key(base, &url), None, "{url}");
+        }
+    }
 }

@@ -8,11 +8,12 @@
 use cyberbara::types::{MediaType, Scene, Task, TaskCredits, TaskOutput, TaskStatus};
 use cyberbara::validate::NormalizedRequest;
 use serde_json::{json, Map, Value};
-use std::time::Duration;
 
-use crate::api::Shared;
-use crate::store::{account_prefix, iso_ms, now_ms, Account, TaskRow};
-use crate::{render, SandboxError};
+use crate::error::SandboxError;
+use crate::render;
+use crate::state::Shared;
+use crate::store::{iso_ms, Account, Outcome, TaskRow, TaskState};
+use crate::test_controls::Scripted;
 
 /// How a task will run, decided at creation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,21 +24,14 @@ pub(crate) struct Plan {
     pub scripted: Option<Scripted>,
 }
 
-/// One queued decision from `POST /_sandbox/next-task`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Scripted {
-    pub fail: bool,
-    pub run_ms: Option<i64>,
-}
-
 /// Model-like run time before the speed factor: images 6 s, videos 20 s plus 2.5 s per
 /// second of output (capped at 60 s), audio and music 8 s.
 fn natural_run_ms(request: &NormalizedRequest) -> i64 {
     match request.media_type {
         MediaType::Image => 6_000,
         MediaType::Video => {
-            let secs =
-                crate::pricing::seconds(&request.options, &["duration", "n_frames"]).unwrap_or(5);
+            let secs = crate::pricing::whole_seconds(&request.options, &["duration", "n_frames"])
+                .unwrap_or(5);
             (20_000 + 2_500 * secs).min(60_000)
         }
         _ => 8_000,
@@ -83,8 +77,8 @@ pub(crate) fn new_row(
     request: &NormalizedRequest,
     cost: i64,
     plan: &Plan,
+    now: i64,
 ) -> TaskRow {
-    let now = now_ms();
     // The first fifth of the run (at most 2 s) is spent queued, like a real provider.
     let pending = (plan.run_ms / 5).min(2_000);
     TaskRow {
@@ -99,17 +93,14 @@ pub(crate) fn new_row(
         created_ms: now,
         pending_until_ms: now + pending,
         finish_ms: now + plan.run_ms,
-        outcome: if plan.fail { "failed" } else { "success" }.to_string(),
-        status: "running".to_string(),
+        outcome: if plan.fail {
+            Outcome::Failed
+        } else {
+            Outcome::Success
+        },
+        state: TaskState::Running,
         output: json!({"images": [], "videos": []}).to_string(),
         updated_ms: now,
-    }
-}
-
-async fn sleep_until_ms(at: i64) {
-    let wait = at - now_ms();
-    if wait > 0 {
-        tokio::time::sleep(Duration::from_millis(wait as u64)).await;
     }
 }
 
@@ -124,8 +115,8 @@ pub(crate) fn spawn_worker(state: Shared, task: TaskRow) {
 }
 
 async fn run(state: &Shared, task: &TaskRow) {
-    sleep_until_ms(task.pending_until_ms).await;
-    let result = if task.outcome == "success" {
+    state.clock.sleep_until_ms(task.pending_until_ms).await;
+    let result = if task.outcome == Outcome::Success {
         let (st, t) = (state.clone(), task.clone());
         match tokio::task::spawn_blocking(move || render::produce(&st, &t)).await {
             Ok(Ok(output)) => Ok(output),
@@ -135,8 +126,8 @@ async fn run(state: &Shared, task: &TaskRow) {
     } else {
         Err("the task was scripted to fail".to_string())
     };
-    sleep_until_ms(task.finish_ms).await;
-    let now = now_ms().max(task.finish_ms);
+    state.clock.sleep_until_ms(task.finish_ms).await;
+    let now = state.clock.now_ms().max(task.finish_ms);
     let stored = match result {
         Ok(output) => state
             .store
@@ -149,6 +140,7 @@ async fn run(state: &Shared, task: &TaskRow) {
     if let Err(e) = stored {
         tracing::error!("could not record the end of task {}: {e}", task.id);
     }
+    state.finished_tasks.send_modify(|n| *n += 1);
 }
 
 /// Restarts workers for tasks a previous run left unfinished.
@@ -163,22 +155,14 @@ pub(crate) fn resume_unfinished(state: &Shared) -> Result<(), SandboxError> {
     Ok(())
 }
 
-/// The key under which a task's output is stored.
-pub(crate) fn output_key(task: &TaskRow, index: usize, ext: &str) -> String {
-    format!(
-        "api/v1/generated/{}/{}-{index}.{ext}",
-        account_prefix(&task.account_id),
-        task.id
-    )
-}
-
 /// The task as `GET /api/v1/tasks/{id}` shows it at `now`. Output lists hold storage keys
 /// and become absolute URLs here, so they follow the sandbox's current address.
 pub(crate) fn view(task: &TaskRow, now: i64, base_url: &str) -> Task {
-    let (status, updated) = match task.status.as_str() {
-        "running" if now < task.pending_until_ms => (TaskStatus::Pending, task.created_ms),
-        "running" => (TaskStatus::Processing, task.pending_until_ms),
-        other => (TaskStatus::parse(other), task.updated_ms),
+    let (status, updated) = match task.state {
+        TaskState::Running if now < task.pending_until_ms => (TaskStatus::Pending, task.created_ms),
+        TaskState::Running => (TaskStatus::Processing, task.pending_until_ms),
+        TaskState::Success => (TaskStatus::Success, task.updated_ms),
+        TaskState::Failed => (TaskStatus::Failed, task.updated_ms),
     };
     let mut output: TaskOutput = serde_json::from_str(&task.output).unwrap_or_default();
     let url = |key: &mut String| *key = format!("{base_url}/uploads/{key}");

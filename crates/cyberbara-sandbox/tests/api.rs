@@ -198,10 +198,34 @@ async fn quote_matches_the_spec_example_and_reports_affordability() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        v,
-        json!({"error": {"code": "unsupported_model", "message": "Model is not supported."}})
-    );
+    assert_eq!(code(&v), "unsupported_model");
+    assert_eq!(v["error"]["message"], "Model is not supported.");
+    // Quote refuses model and scene through the same check as generation: same reply.
+    for (body, route) in [
+        (json!({"model": "dall-e-9"}), "images"),
+        (json!({"model": "sora-2", "media_type": "image"}), "images"),
+        (
+            json!({"model": "sora-2", "scene": "video-to-video"}),
+            "videos",
+        ),
+        (json!({"model": "sora-2", "scene": "sideways"}), "videos"),
+        (json!({}), "images"),
+    ] {
+        let (_, quoted) = env
+            .post("k-quote", "/api/v1/credits/quote", body.clone())
+            .await;
+        let mut generation = body.clone();
+        generation["prompt"] = json!("a prompt");
+        let (status, generated) = env
+            .post(
+                "k-quote",
+                &format!("/api/v1/{route}/generations"),
+                generation,
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{generated}");
+        assert_eq!(quoted, generated, "{body}");
+    }
 
     let (_, v) = env
         .post(

@@ -13,8 +13,14 @@ impl Drop for Child {
 }
 
 fn spawn(args: &[&str]) -> (Child, Vec<String>) {
+    spawn_with_env(args, &[])
+}
+
+fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> (Child, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cyberbara-sandbox"))
         .args(args)
+        .env_remove("CYBERBARA_SANDBOX_API_KEY")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -102,6 +108,9 @@ fn help_and_bad_flags() {
         "--data-dir",
         "--speed",
         "--fail-rate",
+        "--api-key-file",
+        "CYBERBARA_SANDBOX_API_KEY",
+        "--test-controls",
     ] {
         assert!(text.contains(flag), "{flag} missing from help");
     }
@@ -141,5 +150,93 @@ fn help_and_bad_flags() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown argument \"--colour\""));
+    // clap's wording for an unknown flag.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unexpected argument '--colour'"));
+    let out = Command::new(env!("CARGO_BIN_EXE_cyberbara-sandbox"))
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--api-key-file",
+            "/nonexistent/key",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--api-key-file /nonexistent/key"));
+}
+
+fn base_of(lines: &[String]) -> String {
+    lines
+        .last()
+        .and_then(|l| l.strip_prefix("listening on "))
+        .expect("a listening line")
+        .to_string()
+}
+
+async fn balance_status(base: &str, key: &str) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .get(format!("{base}/api/v1/credits/balance"))
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Keys that need not appear in `ps`: from a file, or from the environment.
+#[tokio::test]
+async fn keys_from_a_file_and_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keys");
+    std::fs::write(&file, "k-file-1\n\n  k-file-2  \n").unwrap();
+    let (_child, lines) = spawn(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--api-key-file",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        !lines.iter().any(|l| l.starts_with("api key: ")),
+        "no key is generated when the file gives some: {lines:?}"
+    );
+    let base = base_of(&lines);
+    for key in ["k-file-1", "k-file-2"] {
+        assert_eq!(
+            balance_status(&base, key).await,
+            reqwest::StatusCode::OK,
+            "{key}"
+        );
+    }
+
+    let (_child, lines) = spawn_with_env(
+        &["--addr", "127.0.0.1:0"],
+        &[("CYBERBARA_SANDBOX_API_KEY", "k-from-env")],
+    );
+    let base = base_of(&lines);
+    assert_eq!(
+        balance_status(&base, "k-from-env").await,
+        reqwest::StatusCode::OK
+    );
+    assert_eq!(
+        balance_status(&base, "k-file-1").await,
+        reqwest::StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn test_controls_only_with_the_flag() {
+    for (flag, expected) in [
+        (None, reqwest::StatusCode::NOT_FOUND),
+        (Some("--test-controls"), reqwest::StatusCode::OK),
+    ] {
+        let mut args = vec!["--addr", "127.0.0.1:0", "--api-key", "k-ctl"];
+        args.extend(flag);
+        let (_child, lines) = spawn(&args);
+        let base = base_of(&lines);
+        let status = reqwest::get(format!("{base}/_sandbox/stats"))
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, expected, "{flag:?}");
+    }
 }

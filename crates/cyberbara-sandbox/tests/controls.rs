@@ -3,6 +3,7 @@
 mod common;
 
 use common::{code, start};
+use cyberbara::clock::ManualClock;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -181,8 +182,8 @@ async fn accounts_can_be_created_and_topped_up() {
     assert_eq!(code(&v), "invalid_api_key");
     let resp = env
         .http
-        .put(env.url("/_sandbox/accounts/k-new"))
-        .json(&json!({"credits": 12}))
+        .put(env.url("/_sandbox/accounts"))
+        .json(&json!({"api_key": "k-new", "credits": 12}))
         .send()
         .await
         .unwrap();
@@ -200,7 +201,7 @@ async fn accounts_can_be_created_and_topped_up() {
     );
     let resp = env
         .http
-        .put(env.url("/_sandbox/accounts/k-new"))
+        .put(env.url("/_sandbox/accounts"))
         .body("credits please")
         .send()
         .await
@@ -210,16 +211,16 @@ async fn accounts_can_be_created_and_topped_up() {
 
 #[tokio::test]
 async fn prompt_directive_sets_the_run_time() {
-    // At speed 0.01 an image would naturally take 600 s; wait_final gives up after 60 s,
-    // so finishing at all proves the directive, with no tight upper bound to flake on a
-    // loaded machine.
+    // At speed 0.01 an image would take 600 s; the directive makes it 1.5 s, to the
+    // millisecond on the sandbox's manual clock.
+    let time = ManualClock::starting_now();
     let env = common::start_with(cyberbara_sandbox::SandboxConfig {
         api_keys: vec!["k-ms".into()],
         speed: 0.01,
+        clock: time.clock(),
         ..Default::default()
     })
     .await;
-    let started = Instant::now();
     let (_, v) = env
         .post(
             "k-ms",
@@ -227,16 +228,79 @@ async fn prompt_directive_sets_the_run_time() {
             json!({"model": "nano-banana-pro", "prompt": "quick [sandbox:ms=1500]"}),
         )
         .await;
-    let (task, seen) = env
-        .wait_final("k-ms", v["data"]["task_id"].as_str().unwrap())
-        .await;
+    let path = format!("/api/v1/tasks/{}", v["data"]["task_id"].as_str().unwrap());
+    let mut finished = env.sandbox.finished_tasks();
+    time.advance(Duration::from_millis(1_499));
+    let (_, v) = env.get("k-ms", &path).await;
+    assert_eq!(v["data"]["task"]["status"], "processing");
+    time.advance(Duration::from_millis(1));
+    finished.changed().await.unwrap();
+    let (_, v) = env.get("k-ms", &path).await;
+    let task = &v["data"]["task"];
     assert_eq!(task["status"], "success");
-    assert_eq!(seen, ["pending", "processing", "success"]);
-    assert!(started.elapsed() >= Duration::from_millis(1500));
     let at = |field: &str| {
         chrono::DateTime::parse_from_rfc3339(task[field].as_str().unwrap())
             .unwrap()
             .timestamp_millis()
     };
-    assert!(at("updated_at") - at("created_at") >= 1500, "{task}");
+    assert_eq!(at("updated_at") - at("created_at"), 1500, "{task}");
+}
+
+#[tokio::test]
+async fn controls_are_absent_unless_enabled() {
+    let env = common::start_with(cyberbara_sandbox::SandboxConfig {
+        api_keys: vec!["k-off".into()],
+        ..Default::default()
+    })
+    .await;
+    let get = env
+        .http
+        .get(env.url("/_sandbox/stats"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status(), StatusCode::NOT_FOUND);
+    let fault = env
+        .http
+        .post(env.url("/_sandbox/faults"))
+        .json(&json!({"kind": "status_503", "next": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fault.status(), StatusCode::NOT_FOUND);
+    let account = env
+        .http
+        .put(env.url("/_sandbox/accounts"))
+        .json(&json!({"api_key": "k-intruder", "credits": 1_000_000}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(account.status(), StatusCode::NOT_FOUND);
+    let (status, v) = env.get("k-intruder", "/api/v1/credits/balance").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "no account was made: {v}");
+    // The API itself is unaffected (and no fault was installed).
+    assert_eq!(env.balance("k-off").await, 500);
+}
+
+#[tokio::test]
+async fn an_account_key_is_never_taken_from_the_url() {
+    let env = start(&[]).await;
+    let resp = env
+        .http
+        .put(env.url("/_sandbox/accounts/k-in-url"))
+        .json(&json!({"credits": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let (status, _) = env.get("k-in-url", "/api/v1/credits/balance").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let resp = env
+        .http
+        .put(env.url("/_sandbox/accounts"))
+        .json(&json!({"api_key": " ", "credits": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
 }

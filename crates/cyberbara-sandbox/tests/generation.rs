@@ -4,9 +4,11 @@
 mod common;
 
 use common::{code, png, start, start_with, Env};
+use cyberbara::clock::ManualClock;
 use cyberbara_sandbox::SandboxConfig;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 async fn create(env: &Env, key: &str, route: &str, body: Value) -> Value {
     let (status, v) = env
@@ -18,12 +20,14 @@ async fn create(env: &Env, key: &str, route: &str, body: Value) -> Value {
 
 #[tokio::test]
 async fn image_task_charges_then_runs_to_a_decodable_image_of_the_requested_size() {
+    // The sandbox's clock is moved by hand: the task is pending until 1.2 s, processing
+    // until 6 s, and each phase is seen for certain however loaded the machine is.
+    let time = ManualClock::starting_now();
     let env = start_with(SandboxConfig {
         api_keys: vec!["k-img".into()],
         credits: 44,
-        // 6 s: 1.2 s pending, then 4.8 s processing: wide enough windows for polling to see
-        // each phase even on a loaded machine.
         speed: 1.0,
+        clock: time.clock(),
         ..Default::default()
     })
     .await;
@@ -44,14 +48,30 @@ async fn image_task_charges_then_runs_to_a_decodable_image_of_the_requested_size
     let id = created["task_id"].as_str().unwrap();
     assert!(uuid::Uuid::parse_str(id).is_ok());
 
-    let (task, seen) = env.wait_final("k-img", id).await;
-    assert_eq!(seen, ["pending", "processing", "success"]);
+    let status = |v: &Value| v["data"]["task"]["status"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/tasks/{id}");
+    assert_eq!(status(&env.get("k-img", &path).await.1), "pending");
+    time.advance(Duration::from_millis(1_199));
+    assert_eq!(status(&env.get("k-img", &path).await.1), "pending");
+    time.advance(Duration::from_millis(1));
+    assert_eq!(status(&env.get("k-img", &path).await.1), "processing");
+    let mut finished = env.sandbox.finished_tasks();
+    time.advance(Duration::from_millis(4_800));
+    finished.changed().await.unwrap();
+    let (_, v) = env.get("k-img", &path).await;
+    let task = v["data"]["task"].clone();
+    assert_eq!(task["status"], "success");
+    let at = |field: &str| {
+        chrono::DateTime::parse_from_rfc3339(task[field].as_str().unwrap())
+            .unwrap()
+            .timestamp_millis()
+    };
+    assert_eq!(at("updated_at") - at("created_at"), 6_000, "{task}");
     assert_eq!(task["credits"], json!({"cost": 8}));
     assert_eq!(task["prompt"], "A cinematic portrait under neon rain");
     assert_eq!(task["output"]["videos"], json!([]));
     let url = task["output"]["images"][0].as_str().unwrap();
     assert!(url.starts_with(&format!("{}/", env.base)), "{url}");
-    assert!(task["updated_at"].as_str().unwrap() >= task["created_at"].as_str().unwrap());
 
     // Public like a CDN: no key.
     let (status, headers, bytes) = env.fetch(url).await;
@@ -280,6 +300,7 @@ async fn a_failed_task_refunds_its_credits_with_a_negative_usage_line() {
 async fn next_task_control_scripts_outcome_and_duration_in_order() {
     let env = start_with(SandboxConfig {
         api_keys: vec!["k-next".into()],
+        test_controls: true,
         // Unscripted, these tasks would take 75 min and 10 min at this speed; wait_final
         // gives up after 60 s, so finishing proves the script without a tight bound.
         speed: 0.01,
@@ -443,8 +464,9 @@ async fn audio_and_music_routes_serve_models_of_those_types() {
         let (status, headers, bytes) = env.fetch(url).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(headers["content-type"], "audio/wav");
-        assert_eq!(&bytes[..4], b"RIFF");
-        assert_eq!(&bytes[8..12], b"WAVE");
+        let wav = hound::WavReader::new(std::io::Cursor::new(&bytes)).unwrap();
+        assert_eq!((wav.spec().channels, wav.spec().sample_rate), (1, 8_000));
+        assert_eq!(wav.duration(), 5 * 8_000, "the default 5 s");
     }
     let created = create(
         &env,
@@ -561,6 +583,7 @@ async fn a_scripted_outcome_survives_a_refused_creation() {
     let env = start_with(SandboxConfig {
         api_keys: vec!["k-keep".into()],
         credits: 5,
+        test_controls: true,
         speed: 0.01,
         ..Default::default()
     })

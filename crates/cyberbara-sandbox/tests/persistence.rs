@@ -3,10 +3,12 @@
 mod common;
 
 use common::{png, start_with};
+use cyberbara::clock::ManualClock;
 use cyberbara_sandbox::SandboxConfig;
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::json;
+use std::time::Duration;
 
 fn config(dir: &std::path::Path) -> SandboxConfig {
     SandboxConfig {
@@ -17,10 +19,19 @@ fn config(dir: &std::path::Path) -> SandboxConfig {
     }
 }
 
+/// The same, on a clock the test moves (one clock across both runs, like wall time).
+fn config_at(dir: &std::path::Path, time: &ManualClock) -> SandboxConfig {
+    SandboxConfig {
+        clock: time.clock(),
+        ..config(dir)
+    }
+}
+
 #[tokio::test]
 async fn state_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let env = start_with(config(dir.path())).await;
+    let time = ManualClock::starting_now();
+    let env = start_with(config_at(dir.path(), &time)).await;
     let bytes = png(40, 30, 77);
     let resp = env
         .http
@@ -40,7 +51,9 @@ async fn state_survives_a_restart() {
         )
         .await;
     let done_id = done["data"]["task_id"].as_str().unwrap().to_string();
-    env.wait_final("k-disk", &done_id).await;
+    let mut finished = env.sandbox.finished_tasks();
+    time.advance(Duration::from_millis(120));
+    finished.changed().await.unwrap();
     // A task still running at shutdown finishes after the restart.
     let (_, open) = env
         .post(
@@ -54,18 +67,12 @@ async fn state_survives_a_restart() {
     let (_, usage_before) = env.get("k-disk", "/api/v1/credits/usage").await;
     let balance_before = env.balance("k-disk").await;
     assert_eq!(balance_before, 500 - 8 - 25);
-    // Otherwise the restart below would not show that unfinished tasks resume.
-    assert!(
-        matches!(
-            still["data"]["task"]["status"].as_str(),
-            Some("pending" | "processing")
-        ),
-        "{still}"
-    );
+    // Its clock has not moved, so it is unfinished for certain when the sandbox stops.
+    assert_eq!(still["data"]["task"]["status"], "pending", "{still}");
     env.sandbox.shutdown().await;
 
     // Restart with a different port; the key's account is not reset by its config credits.
-    let env = start_with(config(dir.path())).await;
+    let env = start_with(config_at(dir.path(), &time)).await;
     assert_eq!(env.balance("k-disk").await, balance_before);
     let (_, usage_after) = env.get("k-disk", "/api/v1/credits/usage").await;
     assert_eq!(usage_after["data"]["items"], usage_before["data"]["items"]);
@@ -97,6 +104,8 @@ async fn state_survives_a_restart() {
     let (_, again) = common::body(resp).await;
     assert_eq!(again["data"]["files"][0]["deduped"], true);
 
+    // The resumed task finishes once its time comes.
+    time.advance(Duration::from_millis(4_000));
     let (task, _) = env.wait_final("k-disk", &open_id).await;
     assert_eq!(task["status"], "success");
     assert_eq!(task["output"]["videos"].as_array().unwrap().len(), 1);
@@ -130,6 +139,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 async fn without_a_data_dir_nothing_is_kept() {
     let env = start_with(SandboxConfig {
         api_keys: vec!["k-mem".into()],
+        test_controls: true,
         ..Default::default()
     })
     .await;

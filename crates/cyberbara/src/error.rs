@@ -60,6 +60,7 @@ pub enum Error {
         code: ErrorCode,
         /// The server's own message (with the key, should it ever be echoed, masked).
         message: String,
+        /// The server's details, with the key masked like in `message`.
         details: Option<Value>,
         /// Host (and port) of the server, for messages.
         host: Arc<str>,
@@ -147,8 +148,9 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("\"{url}\" is not a usable base URL: {reason}. Use the address of your CyberBara server, e.g. https://api.example.com.")]
-    InvalidBaseUrl { url: String, reason: String },
+    /// The base URL breaks [`crate::base_url::normalise`]'s rule.
+    #[error(transparent)]
+    InvalidBaseUrl(#[from] crate::base_url::BaseUrlError),
 
     /// The key holds characters an HTTP header cannot carry (a line break or a
     /// non-ASCII letter pasted inside it). Nothing of the key is kept here.
@@ -180,7 +182,7 @@ impl Error {
             | Error::EmptyFile { .. }
             | Error::UnsupportedType { .. } => ErrorKind::Upload,
             Error::Io { .. } => ErrorKind::Io,
-            Error::InvalidBaseUrl { .. } | Error::UnsendableApiKey | Error::Setup(_) => {
+            Error::InvalidBaseUrl(_) | Error::UnsendableApiKey | Error::Setup(_) => {
                 ErrorKind::Config
             }
         }

@@ -20,9 +20,8 @@
 //! # })
 //! # .await?;
 //! # let base_url = sandbox.base_url();
-//! # let dir = std::env::temp_dir().join(format!("cyberbara-doc-{}", std::process::id()));
-//! # std::fs::create_dir_all(&dir)?;
-//! # let reference = dir.join("reference.png");
+//! # let dir = tempfile::tempdir()?;
+//! # let reference = dir.path().join("reference.png");
 //! # std::fs::write(&reference, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x04\0\0\0\xb5\x1c\x0c\x02\0\0\0\x0bIDATx\xdacd`\0\0\0\x06\0\x020\x81\xd0/\0\0\0\0IEND\xaeB`\x82")?;
 //! // e.g. "https://cyberbara.example.com"; `/api/v1` and a trailing slash are optional.
 //! let client = Client::new(&base_url, ApiKey::new("sk-doc-0123456789abcdef"))?;
@@ -71,7 +70,6 @@
 //! // 6. What did it cost?
 //! let usage = client.usage(&UsageQuery::default()).await?;
 //! assert_eq!(usage.summary.total_credits_consumed, created.credits.cost);
-//! # std::fs::remove_dir_all(&dir)?;
 //! # sandbox.shutdown().await;
 //! # Ok(())
 //! # }
@@ -107,15 +105,21 @@
 //! ([`Error::Network`]/[`Error::Timeout`] with `creating: true`) it says the task may
 //! exist, so the app can check before trying again.
 
+pub mod base_url;
 pub mod client;
+pub mod clock;
 pub mod error;
+pub mod option_value;
 pub mod poll;
+mod quote_memory;
+pub mod retry;
 pub mod secret;
 pub mod upload;
 
-pub use client::{Client, ClientOptions, RetryPolicy};
+pub use client::{Client, ClientOptions};
 pub use error::{Error, ErrorKind, ErrorReport};
 pub use poll::PollPolicy;
+pub use retry::RetryPolicy;
 pub use secret::ApiKey;
 pub use upload::{UploadKind, UploadProgress};
 pub mod catalogue;

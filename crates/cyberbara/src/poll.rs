@@ -6,7 +6,7 @@ use crate::types::{Task, TaskStatus};
 use futures_util::Stream;
 use std::time::Duration;
 
-/// How often [`Client::wait_for_task`] polls.
+/// How often [`Client::wait_for_task`] polls (waiting on `ClientOptions::clock`).
 ///
 /// The first poll comes after `initial`; each poll that sees the same status waits
 /// `factor` times longer, up to `max`; a change of status starts again at `initial`,
@@ -86,7 +86,7 @@ pub(crate) fn wait_for_task(
         if st.done {
             return None;
         }
-        tokio::time::sleep(st.delay).await;
+        st.client.options().clock.sleep(st.delay).await;
         match st.client.task(&st.id).await {
             Ok(task) => {
                 st.delay = st.policy.after(st.delay, st.last.as_ref(), &task.status);

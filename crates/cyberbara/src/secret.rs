@@ -5,6 +5,7 @@
 //! [`ApiKey::hint`], which reveals too little to be useful to anyone else. Its `Debug`
 //! prints a mask, so a key inside a `{:?}`-logged struct stays hidden.
 
+use serde_json::Value;
 use std::fmt;
 
 /// A CyberBara API key.
@@ -64,6 +65,23 @@ impl ApiKey {
         }
         text.replace(self.0.as_str(), &self.hint())
     }
+
+    /// [`redact`](Self::redact) for every string inside a JSON value, object keys
+    /// included: a server's error `details` are shown and logged like its message.
+    pub(crate) fn redact_json(&self, value: Value) -> Value {
+        match value {
+            Value::String(text) => Value::String(self.redact(&text)),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.redact_json(v)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (self.redact(&k), self.redact_json(v)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
 }
 
 impl fmt::Debug for ApiKey {
@@ -107,6 +125,23 @@ mod tests {
         assert_eq!(
             key.redact("bad key sk-secret-value-1234567!"),
             "bad key sk-…4567!"
+        );
+    }
+
+    #[test]
+    fn redact_json_reaches_every_string() {
+        let key = ApiKey::new("sk-secret-value-1234567");
+        let details = serde_json::json!({
+            "echo": "got sk-secret-value-1234567",
+            "nested": [{"header": "Bearer sk-secret-value-1234567"}, 3, null],
+            "sk-secret-value-1234567": true,
+        });
+        let redacted = key.redact_json(details).to_string();
+        assert!(!redacted.contains("secret-value"), "{redacted}");
+        assert_eq!(redacted.matches("sk-…4567").count(), 3, "{redacted}");
+        assert!(
+            redacted.contains("null") && redacted.contains('3'),
+            "{redacted}"
         );
     }
 }

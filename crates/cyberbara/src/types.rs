@@ -9,6 +9,13 @@ use serde_json::{Map, Value};
 use std::fmt;
 
 /// Generates a string-backed enum whose unknown values survive as `Other(String)`.
+//
+// Kept instead of `strum` + `serde_with` (derive `EnumString`/`AsRefStr`/`Display` and
+// `SerializeDisplay`/`DeserializeFromStr`): those cover parsing and printing, but not
+// `KNOWN` (strum's `VariantArray` refuses the data-carrying `Other`), `is_known` or an
+// infallible `parse`, so each enum would still need its own impl block next to five
+// derives and per-enum attributes. The result would be longer than this one macro and
+// add two dependencies.
 macro_rules! open_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*

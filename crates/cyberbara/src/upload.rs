@@ -184,54 +184,33 @@ async fn check_file(kind: UploadKind, path: &Path) -> Result<CheckedFile, Error>
     })
 }
 
-/// The MIME type of a file from its first bytes (up to [`SNIFF_LEN`]), for the types the
-/// API accepts plus a few common ones that make refusals clearer.
+/// The MIME type of a file from its first bytes (up to [`SNIFF_LEN`]).
 ///
-/// This is the workspace's one content sniffer: the sandbox's upload routes can call it
+/// The `infer` crate recognises the binary formats; a few checks here cover what it does
+/// not: SVG (XML text, which it calls `text/xml` at best), ISO media files whose brand
+/// it does not list (counted as MP4, as the server counts them: refusing what the server
+/// accepts would be worse; `mif1` without a codec brand is HEIF), HEIC brands it misses,
+/// and QuickTime files that open with a `free`, `skip`, `wide` or `pnot` atom.
+///
+/// This is the workspace's one content sniffer: the sandbox's upload routes call it
 /// (with [`extension_for`]) instead of keeping a copy that could drift from what the
 /// client pre-checks.
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
-    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Some("image/png");
-    }
-    if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Some("image/jpeg");
-    }
-    if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
-        return Some("image/gif");
-    }
-    if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
-        return Some("image/webp");
-    }
-    if head.len() >= 12 && &head[4..8] == b"ftyp" {
-        return sniff_ftyp(head);
-    }
-    // Classic QuickTime files may start with a top-level atom other than `ftyp`.
-    if head.len() >= 8
-        && [&b"moov"[..], b"mdat", b"wide", b"free", b"skip", b"pnot"].contains(&&head[4..8])
-    {
-        return Some("video/quicktime");
-    }
-    if head.starts_with(b"%PDF-") {
-        return Some("application/pdf");
-    }
-    if head.starts_with(b"PK\x03\x04") {
-        return Some("application/zip");
-    }
-    if head.starts_with(b"BM") && head.len() >= 14 {
-        return Some("image/bmp");
-    }
-    if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
-        return Some("image/tiff");
-    }
     if looks_like_svg(head) {
         return Some("image/svg+xml");
     }
-    None
+    match infer::get(head).map(|kind| kind.mime_type()) {
+        // infer reports HEIF only for the HEIC brands (`heic`, `heix`, `mif1` + `heic`).
+        Some("image/heif") => Some("image/heic"),
+        // An M4V is an MP4 under another brand; the server stores it as one.
+        Some("video/x-m4v") => Some("video/mp4"),
+        Some(mime) => Some(mime),
+        None => iso_media_fallback(head),
+    }
 }
 
 /// The file extension a stored upload of `mime` gets (`image/jpeg` → `jpg`), for the
-/// types [`sniff`] recognises.
+/// accepted types and the common ones a refusal may name.
 pub fn extension_for(mime: &str) -> Option<&'static str> {
     Some(match mime {
         "image/png" => "png",
@@ -252,24 +231,20 @@ pub fn extension_for(mime: &str) -> Option<&'static str> {
     })
 }
 
-/// ISO base media files (MP4, MOV, AVIF, HEIC) open with an `ftyp` box naming a major
-/// brand and compatible brands. Any brand that is not an image or QuickTime counts as
-/// MP4, as the server counts it: refusing what the server accepts would be worse.
-fn sniff_ftyp(head: &[u8]) -> Option<&'static str> {
-    let box_len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
-    let end = box_len.clamp(12, head.len());
-    let major = &head[8..12];
-    let compatible: Vec<&[u8]> = head.get(16..end).unwrap_or(&[]).chunks_exact(4).collect();
-    let has = |brand: &[u8]| compatible.contains(&brand);
-    Some(match major {
-        b"avif" | b"avis" => "image/avif",
-        b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" => "image/heic",
-        b"mif1" | b"msf1" if has(b"avif") => "image/avif",
-        b"mif1" | b"msf1" if has(b"heic") => "image/heic",
-        b"mif1" | b"msf1" => "image/heif",
-        b"qt  " => "video/quicktime",
-        _ => "video/mp4",
-    })
+/// ISO base media files infer does not place: an `ftyp` box with a brand it does not
+/// list, or a classic QuickTime file opening with another top-level atom.
+fn iso_media_fallback(head: &[u8]) -> Option<&'static str> {
+    let kind = head.get(4..8)?;
+    if kind == b"ftyp" && head.len() >= 12 {
+        return Some(match &head[8..12] {
+            b"heim" | b"heis" | b"hevc" | b"hevx" => "image/heic",
+            b"mif1" | b"msf1" => "image/heif",
+            _ => "video/mp4",
+        });
+    }
+    [&b"wide"[..], b"free", b"skip", b"pnot"]
+        .contains(&kind)
+        .then_some("video/quicktime")
 }
 
 fn looks_like_svg(head: &[u8]) -> bool {
@@ -352,7 +327,12 @@ mod tests {
             sniff(b"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<!-- x -->\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
             Some("image/svg+xml")
         );
-        assert_eq!(sniff(b"<html><body>no</body></html>"), None);
+        // Refusals can name what a file really is.
+        assert_eq!(sniff(b"<html><body>no</body></html>"), Some("text/html"));
+        assert_eq!(
+            sniff(b"MZ\x90\0"),
+            Some("application/vnd.microsoft.portable-executable")
+        );
         assert_eq!(sniff(b"hello"), None);
     }
 
@@ -366,7 +346,7 @@ mod tests {
             b"%PDF-1.7",
             b"PK\x03\x04",
             b"BM\0\0\0\0\0\0\0\0\0\0\0\0",
-            b"II*\0",
+            b"II*\0\x08\0\0\0\0\0\0\0",
             b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
             b"\0\0\0\x08wide\0\0\0\0mdat",
         ];
@@ -401,6 +381,13 @@ mod tests {
         assert_eq!(
             sniff(b"\0\0\0\x08wide\0\0\0\0mdat"),
             Some("video/quicktime")
+        );
+        assert_eq!(sniff(b"\0\0\0\x08free"), Some("video/quicktime"));
+        assert_eq!(sniff(&ftyp(b"M4V ", &[b"isom"])), Some("video/mp4"));
+        assert_eq!(sniff(&ftyp(b"hevc", &[])), Some("image/heic"));
+        assert_eq!(
+            sniff(&ftyp(b"mif1", &[b"heic", b"miaf"])),
+            Some("image/heic")
         );
     }
 }

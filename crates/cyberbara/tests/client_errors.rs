@@ -605,3 +605,58 @@ async fn internal_error_on_a_storage_failure_is_not_retried() {
     assert!(!err.is_transient(), "{err:?}");
     assert_eq!(env.count("POST /api/v1/uploads/images").await, 1);
 }
+
+/// A server that echoes the key (a misconfigured proxy, a debugging backend) must not
+/// carry it into what the app shows or logs: message and details are both masked.
+#[tokio::test]
+async fn a_key_echoed_in_message_or_details_is_redacted() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        if let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let body = serde_json::json!({"error": {
+                "code": "invalid_request",
+                "message": format!("Key {KEY} is not allowed here."),
+                "details": {"filename": KEY, "headers": [{"authorization": format!("Bearer {KEY}")}]},
+            }})
+            .to_string();
+            let reply = format!(
+                "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(reply.as_bytes()).await;
+        }
+    });
+    let client = Client::with_options(
+        &base,
+        ApiKey::new(KEY),
+        ClientOptions {
+            retry: RetryPolicy::none(),
+            ..fast_options()
+        },
+    )
+    .unwrap();
+    let err = client.balance().await.unwrap_err();
+    let Error::Api {
+        message, details, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    let details = details.as_ref().expect("details kept").to_string();
+    let hint = ApiKey::new(KEY).hint();
+    for shown in [
+        message.clone(),
+        details.clone(),
+        format!("{err:?}"),
+        err.to_string(),
+        err.report().message,
+    ] {
+        assert!(!shown.contains(KEY), "the key leaked: {shown}");
+    }
+    assert!(message.contains(&hint), "{message}");
+    assert_eq!(details.matches(&hint).count(), 2, "{details}");
+}

@@ -3,8 +3,10 @@
 mod client_harness;
 
 use client_harness::*;
+use cyberbara::clock::ManualClock;
 use cyberbara::types::{ErrorCode, GenerationRequest, Scene, TaskStatus};
 use cyberbara::{ClientOptions, PollPolicy};
+use cyberbara_sandbox::SandboxConfig;
 use futures_util::StreamExt;
 use std::time::Duration;
 
@@ -19,32 +21,57 @@ fn request(prompt: &str) -> GenerationRequest {
     }
 }
 
+/// Sandbox and client each run on a manual clock: the test moves the task through its
+/// phases and lets the client poll once per phase, so every status is seen for certain.
 #[tokio::test]
 async fn polls_to_success_and_ends() {
-    let env = start().await;
-    // Long enough that even a test thread stalled by a loaded machine polls before the
-    // end; the stream only yields what it saw, so "seen before it ends" needs margin.
-    env.next_task("success", 1_500).await;
-    let created = env
-        .client
-        .generate_image(&request("a red kite"))
-        .await
-        .unwrap();
-    let seen: Vec<_> = env
-        .client
-        .wait_for_task(&created.task_id)
-        .map(|r| r.unwrap())
-        .collect()
-        .await;
-    let last = seen.last().unwrap();
-    assert_eq!(last.status, TaskStatus::Success);
-    assert!(!last.output.all_urls().is_empty());
-    assert!(seen[..seen.len() - 1].iter().all(|t| !t.status.is_final()));
-    assert!(
-        seen.len() >= 2,
-        "a 1.5 s task is seen before it ends: {seen:?}"
+    let server_time = ManualClock::starting_now();
+    let env = start_with(SandboxConfig {
+        clock: server_time.clock(),
+        ..Default::default()
+    })
+    .await;
+    let client_time = ManualClock::starting_now();
+    let client = env.client_with(
+        KEY,
+        ClientOptions {
+            clock: client_time.clock(),
+            ..fast_options()
+        },
     );
-    assert_eq!(env.count(TASK_GETS).await, seen.len() as u64);
+    // 1.5 s: pending for the first fifth (300 ms), then processing.
+    env.next_task("success", 1_500).await;
+    let created = client.generate_image(&request("a red kite")).await.unwrap();
+    let mut finished = env.sandbox.finished_tasks();
+    let mut stream = Box::pin(client.wait_for_task(&created.task_id));
+    let mut seen = Vec::new();
+    for phase in 0..3 {
+        match phase {
+            1 => server_time.advance(Duration::from_millis(300)),
+            2 => {
+                server_time.advance(Duration::from_millis(1_200));
+                finished.changed().await.unwrap();
+            }
+            _ => {}
+        }
+        let (item, _) = tokio::join!(stream.next(), client_time.advance_to_next_wake());
+        seen.push(item.unwrap().unwrap());
+    }
+    let statuses: Vec<_> = seen.iter().map(|t| t.status.clone()).collect();
+    assert_eq!(
+        statuses,
+        [
+            TaskStatus::Pending,
+            TaskStatus::Processing,
+            TaskStatus::Success
+        ]
+    );
+    assert!(!seen[2].output.all_urls().is_empty());
+    assert!(
+        stream.next().await.is_none(),
+        "the stream ends after success"
+    );
+    assert_eq!(env.count(TASK_GETS).await, 3);
 }
 
 #[tokio::test]
@@ -76,25 +103,44 @@ async fn polls_to_failure_by_control_and_by_prompt() {
 
 #[tokio::test]
 async fn dropping_the_stream_stops_polling() {
-    let env = start().await;
-    env.next_task("success", 5_000).await;
-    let created = env
-        .client
+    // The task never moves: its sandbox clock stands still.
+    let env = start_with(SandboxConfig {
+        clock: ManualClock::starting_now().clock(),
+        ..Default::default()
+    })
+    .await;
+    let time = ManualClock::starting_now();
+    let client = env.client_with(
+        KEY,
+        ClientOptions {
+            clock: time.clock(),
+            ..fast_options()
+        },
+    );
+    let created = client
         .generate_image(&request("a slow kite"))
         .await
         .unwrap();
-    let mut stream = Box::pin(env.client.wait_for_task(&created.task_id));
-    let first = stream.next().await.unwrap().unwrap();
-    assert!(!first.status.is_final());
+    let mut stream = Box::pin(client.wait_for_task(&created.task_id));
+    let (first, _) = tokio::join!(stream.next(), time.advance_to_next_wake());
+    assert!(!first.unwrap().unwrap().status.is_final());
     drop(stream);
+    // Every poll is preceded by a wait on the clock; after the drop nothing waits.
+    assert_eq!(time.sleepers(), 0);
     let after_drop = env.count(TASK_GETS).await;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    time.advance(Duration::from_secs(60));
     assert_eq!(env.count(TASK_GETS).await, after_drop);
+    assert_eq!(after_drop, 1);
 }
 
 #[tokio::test]
 async fn intervals_grow_while_nothing_changes() {
-    let env = start().await;
+    let env = start_with(SandboxConfig {
+        clock: ManualClock::starting_now().clock(),
+        ..Default::default()
+    })
+    .await;
+    let time = ManualClock::starting_now();
     let client = env.client_with(
         KEY,
         ClientOptions {
@@ -103,26 +149,24 @@ async fn intervals_grow_while_nothing_changes() {
                 factor: 2.0,
                 max: Duration::from_millis(320),
             },
+            clock: time.clock(),
             ..fast_options()
         },
     );
-    env.next_task("success", 1_500).await;
     let created = client
         .generate_image(&request("a patient kite"))
         .await
         .unwrap();
-    let seen = client
-        .wait_for_task(&created.task_id)
-        .collect::<Vec<_>>()
-        .await;
-    // A fixed 20 ms interval would poll ~75 times in 1.5 s; doubling to a 320 ms cap
-    // needs about 8-12 polls (plus one after each status change).
-    assert!(seen.len() <= 16, "{} polls", seen.len());
-    assert!(seen.len() >= 4, "{} polls", seen.len());
-    assert_eq!(
-        seen.last().unwrap().as_ref().unwrap().status,
-        TaskStatus::Success
-    );
+    let mut stream = Box::pin(client.wait_for_task(&created.task_id));
+    let mut waits = Vec::new();
+    for _ in 0..8 {
+        let (item, waited) = tokio::join!(stream.next(), time.advance_to_next_wake());
+        assert_eq!(item.unwrap().unwrap().status, TaskStatus::Pending);
+        waits.push(waited.as_millis());
+    }
+    // The first poll sets the baseline, then each unchanged status doubles the wait
+    // up to the cap.
+    assert_eq!(waits, [20, 20, 40, 80, 160, 320, 320, 320]);
 }
 
 #[tokio::test]

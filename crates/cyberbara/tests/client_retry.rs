@@ -5,10 +5,11 @@
 mod client_harness;
 
 use client_harness::*;
+use cyberbara::clock::ManualClock;
 use cyberbara::types::{ErrorCode, GenerationRequest, QuoteRequest, Scene};
 use cyberbara::{ClientOptions, Error, ErrorKind, RetryPolicy};
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const BALANCE: &str = "GET /api/v1/credits/balance";
 const IMAGES: &str = "POST /api/v1/images/generations";
@@ -35,15 +36,20 @@ async fn get_is_retried_on_503_until_it_succeeds() {
 #[tokio::test]
 async fn get_is_retried_on_429_after_retry_after() {
     let env = start().await;
+    let time = ManualClock::starting_now();
+    let client = env.client_with(
+        KEY,
+        ClientOptions {
+            clock: time.clock(),
+            ..fast_options()
+        },
+    );
     env.fault(json!({ "kind": "status_429", "next": 1, "retry_after_secs": 1 }))
         .await;
-    let started = Instant::now();
-    env.client.balance().await.unwrap();
-    assert!(
-        started.elapsed() >= Duration::from_millis(950),
-        "{:?}",
-        started.elapsed()
-    );
+    let balance = tokio::spawn(async move { client.balance().await });
+    // The client waits exactly the server's Retry-After, on its clock.
+    assert_eq!(time.advance_to_next_wake().await, Duration::from_secs(1));
+    balance.await.unwrap().unwrap();
     assert_eq!(env.count(BALANCE).await, 2);
 }
 
@@ -191,9 +197,9 @@ async fn quote_is_retried_like_a_get() {
     assert_eq!(env.count("POST /api/v1/credits/quote").await, 2);
 }
 
-/// A refused connection means nothing was sent, so even task creation is retried:
-/// the server comes up on the port while the client backs off, and gets exactly one
-/// request.
+/// A refused connection means nothing was sent, so even task creation is retried: the
+/// server comes up on the port while the client backs off, and gets exactly one request.
+/// The client's clock is manual, so "while it backs off" is an event, not a time window.
 #[tokio::test]
 async fn task_creation_is_retried_when_the_connection_was_refused() {
     let port = {
@@ -201,31 +207,35 @@ async fn task_creation_is_retried_when_the_connection_was_refused() {
         probe.local_addr().unwrap().port()
     };
     let base = format!("http://127.0.0.1:{port}");
+    let time = ManualClock::starting_now();
     let client = cyberbara::Client::with_options(
         &base,
         cyberbara::ApiKey::new(KEY),
         ClientOptions {
             retry: RetryPolicy {
-                // A wide window (4-8 s of backoff) so a slow sandbox start on a loaded machine
-                // still lands inside it; the passing path is no slower.
-                max_retries: 20,
+                max_retries: 1,
                 base: Duration::from_millis(200),
                 cap: Duration::from_millis(400),
                 max_retry_after: Duration::from_secs(1),
             },
+            clock: time.clock(),
             ..fast_options()
         },
     )
     .unwrap();
     let creating = tokio::spawn(async move { client.generate_image(&image_request()).await });
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // The first attempt was refused (nothing listens yet) and the client is backing off.
+    time.wait_for_sleepers(1).await;
     let sandbox = cyberbara_sandbox::Sandbox::start(cyberbara_sandbox::SandboxConfig {
         addr: ([127, 0, 0, 1], port).into(),
         api_keys: vec![KEY.to_string()],
+        test_controls: true,
         ..Default::default()
     })
     .await
     .unwrap();
+    let waited = time.advance_to_next_wake().await;
+    assert!(waited <= Duration::from_millis(200), "backoff {waited:?}");
     let created = creating.await.unwrap().unwrap();
     assert_eq!(created.model, "nano-banana-pro");
     let stats: serde_json::Value = reqwest::get(format!("{base}/_sandbox/stats"))

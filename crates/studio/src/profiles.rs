@@ -10,7 +10,6 @@ use crate::keychain::Keychain;
 use cyberbara::ApiKey;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
@@ -439,61 +438,11 @@ fn reject_sandbox(id: &str, what: &str) -> Result<(), AppError> {
     }
 }
 
-/// Checks a deployment's base URL and brings it to the form the client expects:
-/// `https://host[:port][/prefix]` without a trailing slash or `/api/v1`. Plain `http` is
-/// accepted only for loopback addresses, where nothing crosses the network.
+/// Checks a deployment's base URL and brings it to the form the client expects, with the
+/// one rule the client itself applies (`cyberbara::base_url::normalise`): https, or plain
+/// http only for loopback addresses, where nothing crosses the network.
 pub fn normalise_base_url(input: &str) -> Result<String, AppError> {
-    let text = input.trim();
-    if text.is_empty() {
-        return Err(AppError::invalid(
-            "Enter the deployment's base URL, for example https://cyberbara.example.com.",
-        ));
-    }
-    let url = url::Url::parse(text).map_err(|e| {
-        AppError::invalid(format!(
-            "\u{201c}{text}\u{201d} is not a valid URL ({e}). Use the form https://your-domain."
-        ))
-    })?;
-    let host = url.host_str().unwrap_or_default().to_string();
-    if host.is_empty() {
-        return Err(AppError::invalid(
-            "The base URL needs a host name, for example https://cyberbara.example.com.",
-        ));
-    }
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&host) => {}
-        "http" => {
-            return Err(AppError::invalid(format!(
-                "Use https:// for {host}: plain http is allowed only for this computer (localhost, 127.0.0.1, ::1), because the API key would otherwise cross the network unencrypted."
-            )))
-        }
-        other => {
-            return Err(AppError::invalid(format!(
-                "The base URL must start with https:// (found {other}://)."
-            )))
-        }
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(AppError::invalid(
-            "Remove the user name and password from the base URL; the API key is entered separately.",
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(AppError::invalid(
-            "Remove the ?query or #fragment from the base URL.",
-        ));
-    }
-    let mut path = url.path().trim_end_matches('/').to_string();
-    if let Some(prefix) = path.strip_suffix("/api/v1") {
-        path = prefix.to_string();
-    }
-    let mut out = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
-    if let Some(port) = url.port() {
-        out.push_str(&format!(":{port}"));
-    }
-    out.push_str(&path);
-    Ok(out)
+    cyberbara::base_url::normalise(input).map_err(|e| AppError::invalid(e.to_string()))
 }
 
 /// The origin a page must allow in its CSP to show media from a profile's deployment, or
@@ -501,19 +450,10 @@ pub fn normalise_base_url(input: &str) -> Result<String, AppError> {
 pub fn media_origin(base_url: &str) -> Option<String> {
     let url = url::Url::parse(base_url).ok()?;
     let host = url.host_str()?;
-    if is_loopback(host) || url.scheme() != "https" {
+    if cyberbara::base_url::is_loopback(host) || url.scheme() != "https" {
         return None;
     }
     Some(url.origin().ascii_serialization())
-}
-
-fn is_loopback(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || bare
-            .parse::<IpAddr>()
-            .map(|ip| ip.is_loopback())
-            .unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -17,7 +17,6 @@ use crate::library::Library;
 use crate::profiles::SANDBOX_ID;
 use cyberbara::ApiKey;
 use cyberbara_sandbox::{Sandbox, SandboxConfig, SandboxError};
-use rand::distributions::{Alphanumeric, DistString};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
@@ -117,6 +116,5 @@ fn failed(err: SandboxError) -> AppError {
 
 /// A random sandbox key; it never leaves this process's memory.
 pub fn generate_key() -> ApiKey {
-    let body = Alphanumeric.sample_string(&mut rand::thread_rng(), 40);
-    ApiKey::new(format!("sk-sandbox-{body}"))
+    ApiKey::new(cyberbara_sandbox::generate_api_key())
 }

@@ -4,7 +4,7 @@
 use cyberbara_sandbox::{Sandbox, SandboxConfig};
 use reqwest::StatusCode;
 use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub struct Env {
     pub sandbox: Sandbox,
@@ -15,10 +15,12 @@ pub struct Env {
 /// Task run times divided by 50: an image takes 120 ms, a 10 s video 0.9 s.
 pub const SPEED: f64 = 50.0;
 
+/// A sandbox with the test controls on (as every suite here uses some) and `keys`.
 pub async fn start(keys: &[&str]) -> Env {
     start_with(SandboxConfig {
         api_keys: keys.iter().map(|k| k.to_string()).collect(),
         speed: SPEED,
+        test_controls: true,
         ..Default::default()
     })
     .await
@@ -75,8 +77,8 @@ impl Env {
     pub async fn set_credits(&self, key: &str, credits: i64) {
         let resp = self
             .http
-            .put(self.url(&format!("/_sandbox/accounts/{key}")))
-            .json(&serde_json::json!({ "credits": credits }))
+            .put(self.url("/_sandbox/accounts"))
+            .json(&serde_json::json!({ "api_key": key, "credits": credits }))
             .send()
             .await
             .unwrap();
@@ -89,9 +91,11 @@ impl Env {
         v["data"]["remaining_credits"].as_i64().unwrap()
     }
 
-    /// Polls the task until it is final; returns the final task and every status seen.
+    /// Reads the task until it is final; returns the final task and every status seen.
+    /// Between reads it awaits the sandbox's next finished task rather than sleeping (a
+    /// minute without one fails the test).
     pub async fn wait_final(&self, key: &str, task_id: &str) -> (Value, Vec<String>) {
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut finished = self.sandbox.finished_tasks();
         let mut seen: Vec<String> = Vec::new();
         loop {
             let (status, v) = self.get(key, &format!("/api/v1/tasks/{task_id}")).await;
@@ -104,8 +108,10 @@ impl Env {
             if ["success", "failed", "canceled"].contains(&s.as_str()) {
                 return (task, seen);
             }
-            assert!(Instant::now() < deadline, "task never finished: {seen:?}");
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            tokio::time::timeout(Duration::from_secs(60), finished.changed())
+                .await
+                .unwrap_or_else(|_| panic!("task never finished: {seen:?}"))
+                .unwrap();
         }
     }
 

@@ -53,8 +53,11 @@ pub async fn start() -> Env {
     start_with(SandboxConfig::default()).await
 }
 
+/// A sandbox with the test key and the test controls on (stats, faults and scripted
+/// outcomes are how these tests see what the client sent).
 pub async fn start_with(mut config: SandboxConfig) -> Env {
     config.api_keys.push(KEY.to_string());
+    config.test_controls = true;
     let sandbox = Sandbox::start(config).await.expect("sandbox starts");
     let base = sandbox.base_url();
     let client = Client::with_options(&base, ApiKey::new(KEY), fast_options()).unwrap();
@@ -129,8 +132,8 @@ impl Env {
     pub async fn set_credits(&self, key: &str, credits: i64) {
         let r = self
             .raw
-            .put(format!("{}/_sandbox/accounts/{key}", self.base))
-            .json(&json!({ "credits": credits }))
+            .put(format!("{}/_sandbox/accounts", self.base))
+            .json(&json!({ "api_key": key, "credits": credits }))
             .send()
             .await
             .unwrap();
@@ -167,32 +170,28 @@ pub async fn raw_code(response: reqwest::Response) -> (u16, String) {
     (status, code)
 }
 
-/// A directory removed on drop, unique per test.
-pub struct TempDir(pub PathBuf);
+/// A directory removed on drop (a `tempfile` directory), with helpers to fill it.
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     pub fn new(label: &str) -> TempDir {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "cyberbara-client-{label}-{}-{nanos}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
+        TempDir(
+            tempfile::Builder::new()
+                .prefix(&format!("cyberbara-client-{label}-"))
+                .tempdir()
+                .unwrap(),
+        )
     }
 
     pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.0.join(name);
+        let path = self.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         path
     }
 
     /// `head` followed by zeros up to `size` bytes, written sparsely.
     pub fn sized_file(&self, name: &str, head: &[u8], size: u64) -> PathBuf {
-        let path = self.0.join(name);
+        let path = self.path().join(name);
         let mut f = std::fs::File::create(&path).unwrap();
         std::io::Write::write_all(&mut f, head).unwrap();
         f.set_len(size).unwrap();
@@ -200,12 +199,6 @@ impl TempDir {
     }
 
     pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path()
     }
 }

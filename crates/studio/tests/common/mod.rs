@@ -42,7 +42,10 @@ pub async fn wait_until_free(port: u16) {
 /// A sandbox configuration for tests (in memory, free port, test controls on).
 #[allow(dead_code)]
 pub fn sandbox_config() -> cyberbara_sandbox::SandboxConfig {
-    cyberbara_sandbox::SandboxConfig::default()
+    cyberbara_sandbox::SandboxConfig {
+        test_controls: true,
+        ..Default::default()
+    }
 }
 
 /// Gives the tracker one client for one profile.

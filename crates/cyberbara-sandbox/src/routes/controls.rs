@@ -1,8 +1,7 @@
-//! Test controls outside `/api/v1`: request counts, injected faults, account balances and
-//! scripted task outcomes; and the accept loop, which owns connections so that a `drop`
-//! fault can close one without replying.
+//! The test controls under `/_sandbox/` (only routed when enabled) and the middleware
+//! that counts requests and injects faults.
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -12,119 +11,14 @@ use bytes::Bytes;
 use cyberbara::types::ErrorCode;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::net::TcpListener;
-use tokio::sync::{watch, Notify};
-use tower::ServiceExt;
 
-use crate::api::{data, ApiError, Shared};
-use crate::tasks::Scripted;
+use crate::reply::{data, ApiError};
+use crate::server::DropConnection;
+use crate::state::Shared;
+use crate::test_controls::{template, Fault, FaultKind, FaultSpec, Scripted};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum FaultKind {
-    #[serde(rename = "status_503")]
-    Status503,
-    #[serde(rename = "status_429")]
-    Status429,
-    Drop,
-    Stall,
-    Latency,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct FaultSpec {
-    kind: FaultKind,
-    next: Option<u64>,
-    rate: Option<f64>,
-    ms: Option<u64>,
-    retry_after_secs: Option<u64>,
-    path_prefix: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-struct Fault {
-    spec: FaultSpec,
-    /// Matching requests still to hit, when `next` was given.
-    remaining: Option<u64>,
-}
-
-#[derive(Default)]
-pub(crate) struct Controls {
-    faults: Mutex<Vec<Fault>>,
-    stats: Mutex<BTreeMap<String, u64>>,
-    next_tasks: Mutex<HashMap<String, VecDeque<Scripted>>>,
-}
-
-impl Controls {
-    /// The next scripted outcome for an account's new task, if one is queued.
-    pub(crate) fn take_next_task(&self, account_id: &str) -> Option<Scripted> {
-        self.next_tasks
-            .lock()
-            .ok()?
-            .get_mut(account_id)
-            .and_then(VecDeque::pop_front)
-    }
-
-    /// Puts back a decision taken for a task that was then not created (e.g. 402), so it
-    /// applies to the account's next task that really is.
-    pub(crate) fn give_back_next_task(&self, account_id: &str, scripted: Scripted) {
-        if let Ok(mut queues) = self.next_tasks.lock() {
-            queues
-                .entry(account_id.to_string())
-                .or_default()
-                .push_front(scripted);
-        }
-    }
-
-    fn count(&self, key: String) {
-        if let Ok(mut stats) = self.stats.lock() {
-            *stats.entry(key).or_insert(0) += 1;
-        }
-    }
-
-    /// The first fault that applies to `path`, consuming one of its `next` uses.
-    fn pick(&self, path: &str) -> Option<FaultSpec> {
-        let mut faults = self.faults.lock().ok()?;
-        faults.retain(|f| f.remaining != Some(0));
-        for fault in faults.iter_mut() {
-            let prefix = fault.spec.path_prefix.as_deref().unwrap_or("/api/v1");
-            if !path.starts_with(prefix) {
-                continue;
-            }
-            if let Some(left) = fault.remaining.as_mut() {
-                *left -= 1;
-                return Some(fault.spec.clone());
-            }
-            match fault.spec.rate {
-                Some(rate) if rand::random::<f64>() >= rate => continue,
-                _ => return Some(fault.spec.clone()),
-            }
-        }
-        None
-    }
-}
-
-/// "METHOD path-template", with task ids and blob keys replaced by placeholders.
-fn template(method: &str, path: &str) -> String {
-    if let Some(rest) = path.strip_prefix("/api/v1/tasks/") {
-        if !rest.is_empty() && !rest.contains('/') {
-            return format!("{method} /api/v1/tasks/{{id}}");
-        }
-    }
-    if path.starts_with("/uploads/") {
-        return format!("{method} /uploads/{{key}}");
-    }
-    format!("{method} {path}")
-}
-
-/// Closes the request's connection when notified (the `drop` fault).
-#[derive(Clone)]
-struct DropConnection(Arc<Notify>);
-
-pub(crate) async fn apply_faults(
+pub(super) async fn apply_faults(
     State(state): State<Shared>,
     req: Request,
     next: Next,
@@ -157,7 +51,7 @@ pub(crate) async fn apply_faults(
         }
         FaultKind::Drop => {
             if let Some(handle) = req.extensions().get::<DropConnection>() {
-                handle.0.notify_one();
+                handle.close();
             }
             // The connection task drops this future together with the connection.
             std::future::pending::<Response>().await
@@ -173,14 +67,14 @@ pub(crate) async fn apply_faults(
     }
 }
 
-pub(crate) fn router() -> Router<Shared> {
+pub(super) fn router() -> Router<Shared> {
     Router::new()
         .route("/_sandbox/stats", get(stats).delete(reset_stats))
         .route(
             "/_sandbox/faults",
             post(add_fault).delete(clear_faults).get(list_faults),
         )
-        .route("/_sandbox/accounts/{api_key}", put(set_account))
+        .route("/_sandbox/accounts", put(set_account))
         .route("/_sandbox/next-task", post(next_task))
 }
 
@@ -263,18 +157,22 @@ async fn list_faults(State(state): State<Shared>) -> Response {
     data(json!({ "faults": faults }))
 }
 
+/// The key travels in the body, never in the URL, where logs and histories keep it.
 #[derive(Deserialize)]
 struct AccountBody {
+    api_key: String,
     credits: i64,
 }
 
-async fn set_account(
-    State(state): State<Shared>,
-    Path(api_key): Path<String>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
+async fn set_account(State(state): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
     let body: AccountBody = body_json(&body)?;
-    let account = state.store.set_account(&api_key, body.credits)?;
+    if body.api_key.trim().is_empty() {
+        return Err(ApiError::bad(
+            ErrorCode::InvalidRequest,
+            "api_key must be a non-empty string.",
+        ));
+    }
+    let account = state.store.set_account(&body.api_key, body.credits)?;
     Ok(data(json!({
         "user_id": account.id,
         "remaining_credits": account.credits,
@@ -318,46 +216,4 @@ async fn next_task(State(state): State<Shared>, body: Bytes) -> Result<Response,
         run_ms: body.duration_ms.map(|ms| ms.max(0)),
     });
     Ok(data(json!({ "queued": queue.len() })))
-}
-
-/// Accepts connections until shutdown. Each connection runs in its own task, which ends
-/// (closing the socket) on shutdown or when a `drop` fault fires.
-pub(crate) async fn serve(
-    listener: TcpListener,
-    router: Router,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    loop {
-        let accepted = tokio::select! {
-            accepted = listener.accept() => accepted,
-            _ = shutdown.wait_for(|stop| *stop) => break,
-        };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
-            Err(e) => {
-                tracing::warn!("accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let router = router.clone();
-        let mut conn_shutdown = shutdown.clone();
-        tokio::spawn(async move {
-            let kill = Arc::new(Notify::new());
-            let handle = DropConnection(kill.clone());
-            let service = hyper::service::service_fn(
-                move |mut req: axum::http::Request<hyper::body::Incoming>| {
-                    req.extensions_mut().insert(handle.clone());
-                    router.clone().oneshot(req.map(axum::body::Body::new))
-                },
-            );
-            let conn = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-            tokio::select! {
-                _ = conn => {}
-                _ = kill.notified() => {}
-                _ = conn_shutdown.wait_for(|stop| *stop) => {}
-            }
-        });
-    }
 }

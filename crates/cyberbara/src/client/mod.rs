@@ -1,77 +1,27 @@
 //! The typed async client: one method per endpoint, retries that never double-charge.
 
 use crate::catalogue::Catalogue;
+use crate::clock::Clock;
 use crate::error::{credits_in_details, Error};
 use crate::poll::PollPolicy;
+use crate::quote_memory::QuoteMemory;
+pub use crate::retry::RetryPolicy;
+use crate::retry::{is_tls, retry_after, Retry};
 use crate::secret::ApiKey;
 use crate::types::{
-    Balance, Credits, DataEnvelope, ErrorEnvelope, GenerationRequest, MediaType, ModelList, Quote,
-    QuoteRequest, Scene, Task, TaskCreated, TaskEnvelope, UploadResult, Usage, UsageQuery,
+    Balance, DataEnvelope, ErrorEnvelope, GenerationRequest, MediaType, ModelList, Quote,
+    QuoteRequest, Task, TaskCreated, TaskEnvelope, UploadResult, Usage, UsageQuery,
 };
 use crate::upload::{check_files, streaming_form, UploadKind, UploadProgress};
-use rand::Rng;
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, RETRY_AFTER};
-use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
-use std::collections::HashMap;
+use serde_json::Value;
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
-
-/// When and how often idempotent requests are retried.
-///
-/// Applies to GETs and to `POST /credits/quote`, which only computes a price (it
-/// creates nothing and charges nothing, so repeating it is harmless). Requests that
-/// create tasks or upload files are retried only after a connect failure, when
-/// provably no byte reached the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// First backoff; doubles per retry.
-    pub base: Duration,
-    /// Longest backoff.
-    pub cap: Duration,
-    /// A `Retry-After` longer than this is not waited out; the error is returned so the
-    /// app can tell the person instead of hanging.
-    pub max_retry_after: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 3,
-            base: Duration::from_millis(200),
-            cap: Duration::from_secs(5),
-            max_retry_after: Duration::from_secs(30),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Never retry.
-    pub fn none() -> Self {
-        RetryPolicy {
-            max_retries: 0,
-            ..RetryPolicy::default()
-        }
-    }
-
-    /// Backoff before retry number `retry` (0-based): capped exponential with jitter
-    /// in `[d/2, d]`, so clients that failed together do not retry together.
-    pub fn backoff(&self, retry: u32) -> Duration {
-        let exp = self
-            .base
-            .saturating_mul(2u32.saturating_pow(retry.min(30)))
-            .min(self.cap);
-        let half = exp / 2;
-        let jitter = rand::thread_rng().gen_range(0..=half.as_millis() as u64);
-        half + Duration::from_millis(jitter)
-    }
-}
 
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
@@ -84,6 +34,9 @@ pub struct ClientOptions {
     /// timeout: a 50 MB upload on a slow line may take long and is still fine.
     pub read_timeout: Duration,
     pub user_agent: String,
+    /// What retry backoffs and task polling wait on; tests pass a
+    /// [`ManualClock`](crate::clock::ManualClock)'s clock to move time themselves.
+    pub clock: Clock,
 }
 
 impl Default for ClientOptions {
@@ -94,6 +47,7 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
             user_agent: concat!("cyberbara-rs/", env!("CARGO_PKG_VERSION")).to_string(),
+            clock: Clock::system(),
         }
     }
 }
@@ -112,7 +66,7 @@ struct Inner {
     key: ApiKey,
     options: ClientOptions,
     /// Recent quotes by request fingerprint, to say what a refused request would cost.
-    quotes: Mutex<HashMap<String, Credits>>,
+    quotes: QuoteMemory,
 }
 
 impl std::fmt::Debug for Client {
@@ -124,22 +78,11 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// Which failures a request may be repeated after.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Retry {
-    /// Harmless to repeat: transport errors, 429, 502/503/504.
-    Idempotent,
-    /// Creates something: only a failed connect (nothing sent) is retried.
-    ConnectOnly,
-    /// The caller handles every failure itself.
-    Never,
-}
-
-const QUOTE_CACHE_LIMIT: usize = 64;
-
 impl Client {
     /// A client for `base_url` (`https://host`, `https://host/`, `https://host/api/v1`
-    /// all work) with default options.
+    /// all work) with default options. The URL must pass
+    /// [`base_url::normalise`](crate::base_url::normalise): https, or http only for this
+    /// computer, and no credentials, query or fragment.
     pub fn new(base_url: &str, api_key: ApiKey) -> Result<Client, Error> {
         Client::with_options(base_url, api_key, ClientOptions::default())
     }
@@ -171,7 +114,7 @@ impl Client {
                 host: Arc::from(host),
                 key: api_key,
                 options,
-                quotes: Mutex::new(HashMap::new()),
+                quotes: QuoteMemory::default(),
             }),
         })
     }
@@ -216,13 +159,12 @@ impl Client {
         let quote: Quote = self
             .send(Method::POST, url, Some(body), Retry::Idempotent, false)
             .await?;
-        let key = fingerprint(&request.model, request.scene.as_ref(), &request.options);
-        if let Ok(mut cache) = self.inner.quotes.lock() {
-            if cache.len() >= QUOTE_CACHE_LIMIT {
-                cache.clear();
-            }
-            cache.insert(key, quote.estimated_credits);
-        }
+        self.inner.quotes.remember(
+            &request.model,
+            request.scene.as_ref(),
+            &request.options,
+            quote.estimated_credits,
+        );
         Ok(quote)
     }
 
@@ -312,13 +254,10 @@ impl Client {
             ..
         } = &mut err
         {
-            let key = fingerprint(&request.model, request.scene.as_ref(), &request.options);
-            *required = self
-                .inner
-                .quotes
-                .lock()
-                .ok()
-                .and_then(|c| c.get(&key).copied());
+            *required =
+                self.inner
+                    .quotes
+                    .recall(&request.model, request.scene.as_ref(), &request.options);
         }
         err
     }
@@ -437,7 +376,7 @@ impl Client {
     async fn execute<T, F, Fut>(
         &self,
         mut build: F,
-        retry: Retry,
+        kind: Retry,
         creating: bool,
     ) -> Result<T, Error>
     where
@@ -445,53 +384,34 @@ impl Client {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<RequestBuilder, Error>>,
     {
-        let policy = &self.inner.options.retry;
+        let options = &self.inner.options;
         let mut retries = 0u32;
         loop {
             let request = build().await?;
-            let outcome = request.send().await;
-            let may_retry = retries < policy.max_retries;
-            match outcome {
+            let wait = match request.send().await {
                 Ok(response) => {
                     let status = response.status();
-                    if retry == Retry::Idempotent && may_retry && is_transient_status(status) {
-                        let wait = match retry_after(&response) {
-                            Some(wait) if wait > policy.max_retry_after => {
-                                return self.decode(response, creating).await
-                            }
-                            Some(wait) => wait,
-                            None => policy.backoff(retries),
-                        };
-                        tracing::debug!(%status, ?wait, retries, "retrying idempotent request");
-                        drop(response);
-                        tokio::time::sleep(wait).await;
-                        retries += 1;
-                        continue;
+                    match options
+                        .retry
+                        .after_reply(kind, retries, status, retry_after(&response))
+                    {
+                        Some(wait) => {
+                            tracing::debug!(%status, ?wait, retries, "retrying idempotent request");
+                            wait
+                        }
+                        None => return self.decode(response, creating).await,
                     }
-                    return self.decode(response, creating).await;
                 }
-                Err(err) => {
-                    let tls = is_tls(&err);
-                    let retryable = !tls
-                        && match retry {
-                            Retry::Idempotent => {
-                                err.is_connect() || err.is_timeout() || err.is_request()
-                            }
-                            // A connect error (even a connect timeout) means the request
-                            // itself was never written.
-                            Retry::ConnectOnly => err.is_connect(),
-                            Retry::Never => false,
-                        };
-                    if may_retry && retryable {
-                        let wait = policy.backoff(retries);
+                Err(err) => match options.retry.after_transport_error(kind, retries, &err) {
+                    Some(wait) => {
                         tracing::debug!(?wait, retries, "retrying after transport error");
-                        tokio::time::sleep(wait).await;
-                        retries += 1;
-                        continue;
+                        wait
                     }
-                    return Err(self.transport_error(err, creating));
-                }
-            }
+                    None => return Err(self.transport_error(err, creating)),
+                },
+            };
+            options.clock.sleep(wait).await;
+            retries += 1;
         }
     }
 
@@ -520,7 +440,7 @@ impl Client {
                     required_credits: credits_in_details(e.details.as_ref()),
                     code: e.code,
                     message: self.inner.key.redact(&e.message),
-                    details: e.details,
+                    details: e.details.map(|d| self.inner.key.redact_json(d)),
                     host: self.inner.host.clone(),
                     retry_after_secs,
                 })
@@ -558,89 +478,22 @@ impl Client {
     }
 }
 
+/// The API root (`…/api/v1/`) and `host[:port]` for messages, from a base URL that passes
+/// [`crate::base_url::normalise`], the same rule the app applies to its profiles.
 fn api_root(base_url: &str) -> Result<(Url, String), Error> {
-    let invalid = |reason: &str| Error::InvalidBaseUrl {
-        url: base_url.trim().to_string(),
-        reason: reason.to_string(),
+    let base = crate::base_url::normalise(base_url)?;
+    let url = Url::parse(&format!("{base}/api/v1/"))
+        .map_err(|e| Error::Setup(format!("the normalised base URL {base} did not parse: {e}")))?;
+    let host = match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        (None, _) => return Err(crate::base_url::BaseUrlError::NoHost.into()),
     };
-    let mut url = Url::parse(base_url.trim()).map_err(|e| invalid(&e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid(
-            "it must start with https:// (or http:// for a local server)",
-        ));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("it must not contain a user name or password"));
-    }
-    let host = match url.host_str() {
-        Some(h) => match url.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_string(),
-        },
-        None => return Err(invalid("it has no host")),
-    };
-    url.set_query(None);
-    url.set_fragment(None);
-    let path = url.path().trim_end_matches('/');
-    let path = path.strip_suffix("/api/v1").unwrap_or(path);
-    let root = format!("{path}/api/v1/");
-    url.set_path(&root);
     Ok((url, host))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
     serde_json::to_value(value).map_err(|e| Error::Setup(format!("request not serialisable: {e}")))
-}
-
-/// What makes two requests cost the same: model, scene and options (not the prompt).
-fn fingerprint(model: &str, scene: Option<&Scene>, options: &Map<String, Value>) -> String {
-    let scene = scene.map(Scene::as_str).unwrap_or("");
-    // serde_json's Map is ordered by key, so equal options give equal text.
-    let options = serde_json::to_string(options).unwrap_or_default();
-    format!("{model}\n{scene}\n{options}")
-}
-
-fn is_transient_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 502 | 503 | 504)
-}
-
-/// `Retry-After` in seconds (the HTTP-date form is not used by this API).
-fn retry_after(response: &Response) -> Option<Duration> {
-    let text = response.headers().get(RETRY_AFTER)?.to_str().ok()?;
-    text.trim().parse::<u64>().ok().map(Duration::from_secs)
-}
-
-/// reqwest has no TLS predicate; the rustls error is somewhere in the source chain.
-/// Without a direct rustls dependency to downcast to, its variant names are matched;
-/// an `InvalidData` I/O error while connecting can only come from the handshake too.
-fn is_tls(err: &reqwest::Error) -> bool {
-    const MARKERS: &[&str] = &[
-        "certificate",
-        "tls",
-        "handshake",
-        "invalidmessage",
-        "peerincompatible",
-        "peermisbehaved",
-        "alertreceived",
-        "decrypterror",
-        "inappropriatemessage",
-    ];
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
-    while let Some(e) = source {
-        if err.is_connect() {
-            if let Some(io) = e.downcast_ref::<std::io::Error>() {
-                if io.kind() == std::io::ErrorKind::InvalidData {
-                    return true;
-                }
-            }
-        }
-        let text = format!("{e:?}").to_ascii_lowercase();
-        if MARKERS.iter().any(|m| text.contains(m)) {
-            return true;
-        }
-        source = e.source();
-    }
-    false
 }
 
 fn snippet(bytes: &[u8]) -> String {
@@ -657,177 +510,4 @@ fn snippet(bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_urls_normalise_to_the_api_root() {
-        for base in [
-            "https://api.example.com",
-            "https://api.example.com/",
-            "https://api.example.com/api/v1",
-            "https://api.example.com/api/v1/",
-            " https://api.example.com//  ",
-        ] {
-            let (root, host) = api_root(base).unwrap();
-            assert_eq!(root.as_str(), "https://api.example.com/api/v1/", "{base}");
-            assert_eq!(host, "api.example.com");
-        }
-        let (root, host) = api_root("http://127.0.0.1:8787/proxy/api/v1").unwrap();
-        assert_eq!(root.as_str(), "http://127.0.0.1:8787/proxy/api/v1/");
-        assert_eq!(host, "127.0.0.1:8787");
-        assert!(matches!(
-            api_root("ftp://x"),
-            Err(Error::InvalidBaseUrl { .. })
-        ));
-        assert!(matches!(
-            api_root("https://user:pw@x"),
-            Err(Error::InvalidBaseUrl { .. })
-        ));
-    }
-
-    #[test]
-    fn a_key_that_cannot_be_a_header_is_refused_with_advice() {
-        let err = Client::new(
-            "https://api.example.com",
-            ApiKey::new("sk-abc\ndef-0123456789"),
-        )
-        .unwrap_err();
-        assert!(matches!(err, Error::UnsendableApiKey), "{err:?}");
-        assert_eq!(err.kind(), crate::ErrorKind::Config);
-        let text = err.to_string();
-        assert!(text.ends_with("paste it in Settings."), "{text}");
-        assert!(!text.contains("def-0123456789"), "{text}");
-    }
-
-    /// The sandbox can only inject 429 and 503, so the rest of the retry list is pinned
-    /// here: 502 and 504 retried, a 500 (the server may have acted) never.
-    #[test]
-    fn gateway_statuses_are_transient_and_server_errors_are_not() {
-        for code in [429, 502, 503, 504] {
-            assert!(
-                is_transient_status(StatusCode::from_u16(code).unwrap()),
-                "{code}"
-            );
-        }
-        for code in [400, 401, 402, 404, 409, 500, 501] {
-            assert!(
-                !is_transient_status(StatusCode::from_u16(code).unwrap()),
-                "{code}"
-            );
-        }
-    }
-
-    /// The sandbox always puts the price in the error's details, so the HTTP tests
-    /// never reach this path; the live API's documented reply has no details at all.
-    #[test]
-    fn insufficient_credits_without_details_uses_the_quoted_price() {
-        let client =
-            Client::new("https://api.example.com", ApiKey::new("sk-unit-0123456789")).unwrap();
-        let request = GenerationRequest {
-            model: "sora-2".into(),
-            prompt: Some("waves".into()),
-            scene: Some(Scene::TextToVideo),
-            options: serde_json::json!({"duration": "10"})
-                .as_object()
-                .unwrap()
-                .clone(),
-        };
-        let refused = || Error::Api {
-            status: 402,
-            code: crate::types::ErrorCode::InsufficientCredits,
-            message: "Insufficient credits.".into(),
-            details: None,
-            host: Arc::from("api.example.com"),
-            required_credits: None,
-            retry_after_secs: None,
-        };
-        let unknown = client.with_quoted_price(refused(), &request);
-        assert!(
-            matches!(
-                unknown,
-                Error::Api {
-                    required_credits: None,
-                    ..
-                }
-            ),
-            "{unknown:?}"
-        );
-
-        // What `quote` records for the same model, scene and options.
-        client.inner.quotes.lock().unwrap().insert(
-            fingerprint(&request.model, request.scene.as_ref(), &request.options),
-            20,
-        );
-        let known = client.with_quoted_price(refused(), &request);
-        assert!(
-            matches!(
-                known,
-                Error::Api {
-                    required_credits: Some(20),
-                    ..
-                }
-            ),
-            "{known:?}"
-        );
-        assert!(known.to_string().contains("needs 20"), "{known}");
-
-        // A different request (other options) does not borrow that price.
-        let other = GenerationRequest {
-            options: serde_json::json!({"duration": "15"})
-                .as_object()
-                .unwrap()
-                .clone(),
-            ..request.clone()
-        };
-        let not_borrowed = client.with_quoted_price(refused(), &other);
-        assert!(matches!(
-            not_borrowed,
-            Error::Api {
-                required_credits: None,
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn errors_stay_small() {
-        // clippy's result_large_err limit: every `Result<_, Error>` carries this size.
-        assert!(
-            std::mem::size_of::<Error>() <= 128,
-            "{}",
-            std::mem::size_of::<Error>()
-        );
-    }
-
-    #[test]
-    fn backoff_is_capped_and_jittered() {
-        let p = RetryPolicy {
-            max_retries: 10,
-            base: Duration::from_millis(100),
-            cap: Duration::from_millis(1000),
-            max_retry_after: Duration::from_secs(1),
-        };
-        for retry in 0..12 {
-            let full = (100u64 << retry.min(20)).min(1000);
-            let d = p.backoff(retry).as_millis() as u64;
-            assert!(
-                d >= full / 2 && d <= full,
-                "retry {retry}: {d} not in [{}, {full}]",
-                full / 2
-            );
-        }
-    }
-
-    #[test]
-    fn routes_cover_audio_and_music() {
-        assert_eq!(MediaType::Image.generation_path(), "images/generations");
-        assert_eq!(MediaType::Audio.generation_path(), "audio/generations");
-        assert_eq!(MediaType::Music.generation_path(), "music/generations");
-        assert_eq!(MediaType::Video.generation_path(), "videos/generations");
-        assert_eq!(
-            MediaType::Other("3d".into()).generation_path(),
-            "3d/generations"
-        );
-    }
-}
+mod tests;

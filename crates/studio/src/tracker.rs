@@ -413,17 +413,22 @@ impl Inner {
         tokio::spawn(async move {
             tokio::select! {
                 _ = token.cancelled() => {}
-                _ = inner.poll_until_final(&key) => {}
+                _ = inner.poll_until_final(&key, id) => {}
             }
-            if let Ok(mut following) = inner.following.lock() {
-                if following
-                    .get(&key)
-                    .is_some_and(|(current, _)| *current == id)
-                {
-                    following.remove(&key);
-                }
-            }
+            inner.forget_follower(&key, id);
         });
+    }
+
+    /// Removes follower `id` of `key` from the list, unless it was already replaced.
+    fn forget_follower(&self, key: &TaskKey, id: u64) {
+        if let Ok(mut following) = self.following.lock() {
+            if following
+                .get(key)
+                .is_some_and(|(current, _)| *current == id)
+            {
+                following.remove(key);
+            }
+        }
     }
 
     fn unfollow(&self, key: &TaskKey) {
@@ -434,7 +439,10 @@ impl Inner {
         }
     }
 
-    async fn poll_until_final(self: &Arc<Self>, key: &TaskKey) {
+    /// Polls until the task is final. `follower` is this loop's id in the list of
+    /// followers: it leaves the list before the final change is announced, so whoever
+    /// hears that event finds the task no longer followed.
+    async fn poll_until_final(self: &Arc<Self>, key: &TaskKey, follower: u64) {
         let mut wait = self.config.first_poll;
         loop {
             tokio::time::sleep(wait).await;
@@ -446,6 +454,9 @@ impl Inner {
                     let state = TaskState::from_status(&update.status);
                     match self.library.apply_task_update(key, &update) {
                         Ok(Some((record, change))) => {
+                            if state.is_final() {
+                                self.forget_follower(key, follower);
+                            }
                             self.announce(TrackerEvent::Task {
                                 change,
                                 task: Box::new(record),

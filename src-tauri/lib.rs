@@ -16,7 +16,7 @@ mod window_geometry;
 
 use std::sync::Arc;
 use studio::keychain::{Keychain, APP_SERVICE};
-use studio::profiles::Profiles;
+use studio::profiles::EnvKey;
 use studio::services::{AppPaths, Studio};
 use tauri::Manager;
 
@@ -50,7 +50,7 @@ pub fn run() {
             let studio = Arc::new(Studio::open(
                 paths,
                 Keychain::new(APP_SERVICE),
-                Profiles::env_key_from_environment(),
+                EnvKey::from_environment(),
             )?);
             if let Some(id) = profile_from_args(std::env::args()) {
                 if let Err(err) = studio.select_at_launch(&id) {

@@ -30,7 +30,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(4);
 /// What can go wrong talking to the keychain. Messages never contain secret material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeychainError {
-    #[error("No keychain service is available. On Linux, install a Secret Service provider such as GNOME Keyring (`sudo apt install gnome-keyring`) and run the app in a desktop session, then choose Try again. For headless use, set CYBERBARA_API_KEY in the environment. Keys are never stored in plain text.")]
+    #[error("No keychain service is available. On Linux, install a Secret Service provider such as GNOME Keyring (`sudo apt install gnome-keyring`) and run the app in a desktop session, then choose Try again. For headless use, set CYBERBARA_API_KEY and CYBERBARA_BASE_URL in the environment. Keys are never stored in plain text.")]
     Unavailable { detail: String },
     #[error("The keychain is locked or refused access. Unlock your login keyring (or allow CyberBara Studio in the prompt), then choose Try again.")]
     Locked { detail: String },

@@ -15,8 +15,50 @@ use ts_rs::TS;
 
 /// The id of the built-in Sandbox profile.
 pub const SANDBOX_ID: &str = "sandbox";
-/// The environment variable whose key overrides the keychain for user profiles (headless use).
+/// The environment variable whose key replaces the keychain's for headless use, but only
+/// for the profiles it is meant for (see [`EnvKey`]).
 pub const ENV_API_KEY: &str = "CYBERBARA_API_KEY";
+/// The deployment `CYBERBARA_API_KEY` belongs to: a profile whose base URL has this
+/// origin uses the environment key.
+pub const ENV_BASE_URL: &str = "CYBERBARA_BASE_URL";
+
+/// `CYBERBARA_API_KEY` and the deployment it is for. The key is sent only to profiles
+/// explicitly marked to use it, or to the one whose origin `CYBERBARA_BASE_URL` names —
+/// never to every profile, so a key meant for one host never reaches another.
+#[derive(Debug, Clone)]
+pub struct EnvKey {
+    pub key: ApiKey,
+    /// The normalised `CYBERBARA_BASE_URL`, when set and valid.
+    pub base_url: Option<String>,
+}
+
+impl EnvKey {
+    /// Reads `CYBERBARA_API_KEY` and `CYBERBARA_BASE_URL` from the environment.
+    pub fn from_environment() -> Option<EnvKey> {
+        let key = std::env::var(ENV_API_KEY)
+            .ok()
+            .map(ApiKey::new)
+            .filter(|k| !k.is_empty())?;
+        let base_url = std::env::var(ENV_BASE_URL).ok().and_then(|url| {
+            cyberbara::base_url::normalise(&url)
+                .inspect_err(|err| tracing::warn!(%err, "{ENV_BASE_URL} is not usable"))
+                .ok()
+        });
+        Some(EnvKey { key, base_url })
+    }
+
+    /// Whether this key is meant for `profile`.
+    fn is_for(&self, base_url: &str, marked: bool) -> bool {
+        marked || self.base_url.as_deref().and_then(origin) == origin(base_url)
+    }
+}
+
+/// `scheme://host[:port]` of a base URL, for comparing deployments.
+fn origin(base_url: &str) -> Option<String> {
+    url::Url::parse(base_url)
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
+}
 
 const MAX_NAME_CHARS: usize = 60;
 
@@ -60,7 +102,7 @@ pub enum ProfileKind {
 #[serde(rename_all = "snake_case")]
 pub enum KeySource {
     Keychain,
-    /// `CYBERBARA_API_KEY` overrides the keychain.
+    /// `CYBERBARA_API_KEY`, meant for this profile, replaces the keychain.
     Environment,
     /// Made for this run and kept only in memory (the built-in Sandbox).
     Session,
@@ -97,6 +139,11 @@ pub struct ProfileEdit {
     pub id: String,
     pub name: String,
     pub base_url: String,
+    /// Use `CYBERBARA_API_KEY` for this profile instead of its keychain key (headless use);
+    /// left as it is when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub use_env_key: Option<bool>,
 }
 
 /// Setting or replacing a profile's key.
@@ -120,6 +167,9 @@ struct StoredProfile {
     base_url: String,
     #[serde(default)]
     key_hint: Option<String>,
+    /// Use `CYBERBARA_API_KEY` instead of the keychain's key (headless use).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    use_env_key: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -151,17 +201,17 @@ pub struct UserConnection {
 pub struct Profiles {
     path: PathBuf,
     keychain: Keychain,
-    env_key: Option<ApiKey>,
+    env_key: Option<EnvKey>,
     file: ProfilesFile,
 }
 
 impl Profiles {
     /// Opens `path` (a missing file means first start: only the Sandbox, which is active).
-    /// `env_key` is the value of `CYBERBARA_API_KEY`, if set.
+    /// `env_key` is `CYBERBARA_API_KEY` and its deployment, if set.
     pub fn open(
         path: &Path,
         keychain: Keychain,
-        env_key: Option<ApiKey>,
+        env_key: Option<EnvKey>,
     ) -> Result<Profiles, AppError> {
         let file = match std::fs::read(path) {
             Ok(bytes) => serde_json::from_slice::<ProfilesFile>(&bytes).map_err(|e| {
@@ -178,7 +228,7 @@ impl Profiles {
         let mut profiles = Profiles {
             path: path.to_path_buf(),
             keychain,
-            env_key: env_key.filter(|k| !k.is_empty()),
+            env_key: env_key.filter(|e| !e.key.is_empty()),
             file,
         };
         if profiles.find(&profiles.file.active.clone()).is_none() {
@@ -187,12 +237,12 @@ impl Profiles {
         Ok(profiles)
     }
 
-    /// Reads `CYBERBARA_API_KEY` from the environment.
-    pub fn env_key_from_environment() -> Option<ApiKey> {
-        std::env::var(ENV_API_KEY)
-            .ok()
-            .map(ApiKey::new)
-            .filter(|k| !k.is_empty())
+    /// The environment key, when it is meant for the stored profile `p`.
+    fn env_key_for(&self, p: &StoredProfile) -> Option<&ApiKey> {
+        self.env_key
+            .as_ref()
+            .filter(|env| env.is_for(&p.base_url, p.use_env_key))
+            .map(|env| &env.key)
     }
 
     pub fn keychain(&self) -> &Keychain {
@@ -251,6 +301,7 @@ impl Profiles {
             name,
             base_url,
             key_hint: Some(key.hint()),
+            use_env_key: false,
         });
         if let Err(err) = self.save() {
             self.file.profiles.retain(|p| p.id != id);
@@ -269,6 +320,9 @@ impl Profiles {
         let stored = self.find_mut(&edit.id)?;
         stored.name = name;
         stored.base_url = base_url;
+        if let Some(use_env_key) = edit.use_env_key {
+            stored.use_env_key = use_env_key;
+        }
         self.save_or_restore(before)?;
         self.get(&edit.id)
     }
@@ -321,10 +375,11 @@ impl Profiles {
         self.save_or_restore(before)
     }
 
-    /// The base URL and key of a user profile: `CYBERBARA_API_KEY` when set, else the keychain.
+    /// The base URL and key of a user profile: `CYBERBARA_API_KEY` when it is meant for
+    /// this profile, else the keychain.
     pub fn user_connection(&self, id: &str) -> Result<UserConnection, AppError> {
         let stored = self.find(id).ok_or_else(|| missing_profile(id))?;
-        let key = match &self.env_key {
+        let key = match self.env_key_for(stored) {
             Some(key) => key.clone(),
             None => self.keychain.load(&account_for(id))?.ok_or_else(|| {
                 AppError::new(
@@ -343,7 +398,7 @@ impl Profiles {
     }
 
     fn view(&self, p: &StoredProfile) -> ProfileView {
-        let (key_hint, key_source) = match (&self.env_key, &p.key_hint) {
+        let (key_hint, key_source) = match (self.env_key_for(p), &p.key_hint) {
             (Some(env), _) => (Some(env.hint()), KeySource::Environment),
             (None, Some(hint)) => (Some(hint.clone()), KeySource::Keychain),
             (None, None) => (None, KeySource::Missing),

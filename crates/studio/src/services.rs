@@ -11,7 +11,7 @@ use crate::forms::ReferenceMedia;
 use crate::keychain::{Keychain, KeychainError};
 use crate::library::{Library, NewTask, RecentPrompt, TaskKey, TaskOrigin, TaskRecord};
 use crate::media_server::MediaServer;
-use crate::profiles::{KeyChange, NewProfile, ProfileEdit, ProfileView, Profiles};
+use crate::profiles::{EnvKey, KeyChange, NewProfile, ProfileEdit, ProfileView, Profiles};
 use crate::references::{ReferenceUploads, Reporter, PREVIEW_ROOT};
 use crate::tracker::{TaskTracker, TrackerConfig};
 use cyberbara::types::QuoteRequest;
@@ -152,7 +152,7 @@ impl Studio {
     pub fn open(
         paths: AppPaths,
         keychain: Keychain,
-        env_key: Option<ApiKey>,
+        env_key: Option<EnvKey>,
     ) -> Result<Studio, AppError> {
         Studio::open_with(paths, keychain, env_key, TrackerConfig::default())
     }
@@ -160,7 +160,7 @@ impl Studio {
     pub fn open_with(
         paths: AppPaths,
         keychain: Keychain,
-        env_key: Option<ApiKey>,
+        env_key: Option<EnvKey>,
         tracker_config: TrackerConfig,
     ) -> Result<Studio, AppError> {
         let profiles = Profiles::open(&paths.profiles_file(), keychain.clone(), env_key)?;

@@ -8,8 +8,8 @@ use cyberbara::ApiKey;
 use studio::error::ErrorKind;
 use studio::keychain::Keychain;
 use studio::profiles::{
-    account_for, KeyChange, KeyInput, KeySource, NewProfile, ProfileEdit, ProfileKind, Profiles,
-    SANDBOX_ID,
+    account_for, EnvKey, KeyChange, KeyInput, KeySource, NewProfile, ProfileEdit, ProfileKind,
+    Profiles, SANDBOX_ID,
 };
 mod common;
 
@@ -231,6 +231,7 @@ fn invalid_profiles_are_refused_with_a_sentence_and_store_nothing() {
             id: id.clone(),
             name: "two".into(),
             base_url: "https://one.example.com".into(),
+            use_env_key: None,
         })
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::InvalidInput);
@@ -239,6 +240,7 @@ fn invalid_profiles_are_refused_with_a_sentence_and_store_nothing() {
             id,
             name: "Uno".into(),
             base_url: "http://localhost:8080".into(),
+            use_env_key: None,
         })
         .unwrap();
     assert_eq!(renamed.name, "Uno");
@@ -250,26 +252,55 @@ fn invalid_profiles_are_refused_with_a_sentence_and_store_nothing() {
 }
 
 #[test]
-fn the_environment_key_overrides_the_keychain_for_user_profiles() {
+fn the_environment_key_is_used_only_by_the_profiles_it_is_meant_for() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("profiles.json");
     let keychain = test_keychain();
     let mut profiles = Profiles::open(&path, keychain.clone(), None).unwrap();
-    let id = profiles
-        .add(new_profile(
-            "Ci",
-            "https://ci.example.com",
-            "sk-keychain-key-0000000000",
-        ))
-        .unwrap()
-        .id;
-    let env = ApiKey::new("sk-from-environment-00000000beef");
+    let add = |profiles: &mut Profiles, name: &str, url: &str| {
+        profiles
+            .add(new_profile(
+                name,
+                url,
+                &format!("sk-keychain-{name}-00000000"),
+            ))
+            .unwrap()
+            .id
+    };
+    let ci = add(&mut profiles, "Ci", "https://ci.example.com/prefix");
+    let other = add(&mut profiles, "Other", "https://other.example.com");
+    let marked = add(&mut profiles, "Marked", "https://marked.example.com");
+    profiles
+        .update(ProfileEdit {
+            id: marked.clone(),
+            name: "Marked".into(),
+            base_url: "https://marked.example.com".into(),
+            use_env_key: Some(true),
+        })
+        .unwrap();
+    let env = EnvKey {
+        key: ApiKey::new("sk-from-environment-00000000beef"),
+        base_url: Some("https://ci.example.com".into()),
+    };
     let profiles = Profiles::open(&path, keychain, Some(env)).unwrap();
-    let view = profiles.get(&id).unwrap();
-    assert_eq!(view.key_source, KeySource::Environment);
-    assert_eq!(view.key_hint.as_deref(), Some("sk-…beef"));
+    for id in [&ci, &marked] {
+        let view = profiles.get(id).unwrap();
+        assert_eq!(view.key_source, KeySource::Environment, "{}", view.name);
+        assert_eq!(view.key_hint.as_deref(), Some("sk-…beef"));
+        assert_eq!(
+            profiles.user_connection(id).unwrap().key.expose_secret(),
+            "sk-from-environment-00000000beef"
+        );
+    }
+    // Another deployment keeps its own key: the environment's never reaches it.
+    let view = profiles.get(&other).unwrap();
+    assert_eq!(view.key_source, KeySource::Keychain);
     assert_eq!(
-        profiles.user_connection(&id).unwrap().key.expose_secret(),
-        "sk-from-environment-00000000beef"
+        profiles
+            .user_connection(&other)
+            .unwrap()
+            .key
+            .expose_secret(),
+        "sk-keychain-Other-00000000"
     );
 }

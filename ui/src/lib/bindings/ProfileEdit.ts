@@ -3,4 +3,9 @@
 /**
  * Renaming or re-pointing a user profile (the key is changed separately).
  */
-export type ProfileEdit = { id: string, name: string, base_url: string, };
+export type ProfileEdit = { id: string, name: string, base_url: string, 
+/**
+ * Use `CYBERBARA_API_KEY` for this profile instead of its keychain key (headless use);
+ * left as it is when absent.
+ */
+use_env_key?: boolean, };

@@ -87,6 +87,57 @@ describe("Shell", () => {
     expect(screen.getByTestId("sandbox-banner")).toBeInTheDocument();
   });
 
+  it("shows the keychain notice as soon as a command meets a locked keychain", async () => {
+    const backend = installFakeBackend();
+    const timedOut = {
+      kind: "keychain" as const,
+      code: null,
+      message: "The keychain did not answer within 4 seconds; it may be waiting for an unlock prompt.",
+      detail: "no reply from the credential store after 4 s",
+    };
+    backend.refuseKeys = timedOut;
+    const user = userEvent.setup();
+    render(Shell);
+    await screen.findByTestId("balance-value");
+    expect(screen.queryByTestId("keychain-problem")).toBeNull();
+    await user.click(screen.getByTestId("nav-settings"));
+    await user.click(await screen.findByTestId("add-profile"));
+    await user.type(screen.getByLabelText(/name/i), "Production");
+    await user.clear(screen.getByLabelText(/base url/i));
+    await user.type(screen.getByLabelText(/base url/i), "https://api.example.com");
+    await user.type(screen.getByLabelText(/api key/i), "sk-live-0123456789abcdef");
+    await user.click(screen.getByTestId("add-profile-save"));
+    expect(await screen.findByTestId("add-profile-error")).toHaveTextContent(timedOut.message);
+    const notice = await screen.findByTestId("keychain-problem");
+    expect(notice).toHaveTextContent(timedOut.message);
+    expect(screen.getAllByTestId("keychain-problem")).toHaveLength(1);
+  });
+
+  it("the switcher shows a profile added and made active in Settings", async () => {
+    installFakeBackend();
+    const user = userEvent.setup();
+    render(Shell);
+    await screen.findByTestId("balance-value");
+    await user.click(screen.getByTestId("nav-settings"));
+    await user.click(await screen.findByTestId("add-profile"));
+    await user.type(screen.getByLabelText(/name/i), "Production");
+    await user.clear(screen.getByLabelText(/base url/i));
+    await user.type(screen.getByLabelText(/base url/i), "https://api.example.com");
+    await user.type(screen.getByLabelText(/api key/i), "sk-live-0123456789abcdef");
+    await user.click(screen.getByTestId("add-profile-save"));
+    const profile = await waitFor(() => {
+      const found = screen
+        .getAllByTestId("profile-card")
+        .find((c) => c.getAttribute("data-profile-name") === "Production");
+      if (!found) throw new Error("no card yet");
+      return found;
+    });
+    await user.click(within(profile).getByTestId("profile-use"));
+    const switcher = screen.getByTestId("profile-switcher") as HTMLSelectElement;
+    await waitFor(() => expect(switcher.value).toBe(profile.dataset.profileId));
+    expect(switcher.selectedOptions[0].textContent).toBe("Production");
+  });
+
   it("keeps one notice when the keychain is still locked after Try again", async () => {
     const backend = installFakeBackend();
     backend.keychain = { kind: "keychain", code: null, message: "The keychain is locked.", detail: null };

@@ -115,6 +115,9 @@ export interface FakeBackend {
   keychain: AppError | null;
   /** What the keychain problem becomes after "Try again". */
   keychainAfterRetry: AppError | null;
+  /** When set, saving a key fails with this error, which Rust then keeps as the app
+   * state's keychain problem (as `Studio` does). */
+  refuseKeys: AppError | null;
   sandbox: SandboxStatus;
   catalogue: CatalogueView;
   drafts: Map<string, Draft>;
@@ -171,7 +174,7 @@ export function installFakeBackend(): FakeBackend {
       kind: "sandbox",
       base_url: "http://127.0.0.1:4100",
       key_hint: keyHint("sk-sandbox-f00d"),
-      key_source: "keychain",
+      key_source: "session",
       active: true,
     },
   ];
@@ -186,6 +189,7 @@ export function installFakeBackend(): FakeBackend {
     mediaOrigins: new Map(),
     keychain: null,
     keychainAfterRetry: null,
+    refuseKeys: null,
     sandbox: { state: "running", base_url: "http://127.0.0.1:4100" },
     catalogue: structuredClone(CATALOGUE),
     drafts: new Map(),
@@ -326,6 +330,10 @@ export function installFakeBackend(): FakeBackend {
         return { base_url: "https://x.example", user_id: "u1", remaining_credits: balanceFor(backend.keys.get(args!.id)) };
       case "add_profile": {
         const url = baseUrl(args!.base_url);
+        if (backend.refuseKeys) {
+          backend.keychain = backend.refuseKeys;
+          throw backend.refuseKeys;
+        }
         const id = `p${nextId++}`;
         backend.keys.set(id, args!.api_key);
         const view: ProfileView = {

@@ -1,3 +1,4 @@
+import { Listeners } from "./listeners";
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { Commands } from "./bindings/commands";
 import type { AppError } from "./bindings/AppError";
@@ -52,6 +53,18 @@ export function toIpcError(value: unknown): IpcError {
   });
 }
 
+/**
+ * Told about every keychain failure any command met, so the shell can show its one
+ * keychain notice (Rust keeps the problem in the app state) wherever the user acted.
+ */
+export const keychainFailures = new Listeners<IpcError>();
+
+function failed(error: unknown): IpcError {
+  const failure = toIpcError(error);
+  if (failure.kind === "keychain" || failure.kind === "keychain_unavailable") keychainFailures.emit(failure);
+  return failure;
+}
+
 /** Calls a Tauri command with typed arguments and result. */
 export async function call<K extends PlainCommand>(
   command: K,
@@ -60,7 +73,7 @@ export async function call<K extends PlainCommand>(
   try {
     return await invoke<ResultOf<K>>(command, (args[0] ?? {}) as Record<string, unknown>);
   } catch (error) {
-    throw toIpcError(error);
+    throw failed(error);
   }
 }
 
@@ -78,6 +91,6 @@ export async function stream<K extends StreamingCommand>(
   try {
     return await invoke<ResultOf<K>>(command, { ...(args[0] ?? {}), channel });
   } catch (error) {
-    throw toIpcError(error);
+    throw failed(error);
   }
 }

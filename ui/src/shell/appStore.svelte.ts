@@ -1,4 +1,4 @@
-import { call, IpcError, toIpcError } from "../lib/ipc";
+import { call, IpcError, keychainFailures, toIpcError } from "../lib/ipc";
 import { Listeners } from "../lib/listeners";
 import type { AppStateView } from "../lib/bindings/AppStateView";
 import type { BalanceView } from "../lib/bindings/BalanceView";
@@ -38,7 +38,10 @@ export class AppStore {
   #pageOrigin: string | null | undefined = undefined;
 
   /** Called when the active profile's host changes, so the page's CSP must be re-issued. */
-  constructor(private readonly reloadPage: () => void = () => window.location.reload()) {}
+  constructor(private readonly reloadPage: () => void = () => window.location.reload()) {
+    // A command that met a locked or missing keychain: the app state now says so.
+    keychainFailures.add(() => void this.load());
+  }
   #balanceRequest = 0;
 
   async load(): Promise<void> {

@@ -35,7 +35,7 @@ const logs = [];
 const children = [];
 let browser;
 let secondUrl;
-let sandboxKey;
+let driverPort;
 
 function secretToolLookup(username) {
   const out = spawnSync("secret-tool", ["lookup", "service", SERVICE, "username", username], { encoding: "utf8" });
@@ -68,9 +68,12 @@ function filesUnder(dir) {
 before(async () => {
   const env = appEnv(home);
   // A second, separate sandbox plays the part of a real deployment.
+  // Its key comes from a file, so it appears neither in `ps` nor in the captured logs.
+  const keyFile = path.join(home, "second.key");
+  fs.writeFileSync(keyFile, secondKey);
   const sandbox = start(
     SANDBOX,
-    ["--addr", "127.0.0.1:0", "--api-key", secondKey, "--credits", "1234", "--data-dir", path.join(home, "second")],
+    ["--addr", "127.0.0.1:0", "--api-key-file", keyFile, "--credits", "1234", "--data-dir", path.join(home, "second")],
     env,
     "second-sandbox",
     logs,
@@ -81,7 +84,8 @@ before(async () => {
     if (sandbox.exitCode !== null) throw new Error(`cyberbara-sandbox exited with ${sandbox.exitCode}`);
     return match?.[1];
   });
-  browser = await openSession(await startDriver(env, logs, children), APP);
+  driverPort = await startDriver(env, logs, children);
+  browser = await openSession(driverPort, APP);
 });
 
 after(async () => {
@@ -100,26 +104,52 @@ test("first start lands on the Sandbox profile with 500 credits", async () => {
   const switcher = await browser.$(byTestId("profile-switcher"));
   assert.equal(await switcher.getValue(), "sandbox");
   await waitForText(byTestId("sandbox-banner"), "local sandbox");
-  sandboxKey = secretToolLookup("sandbox");
-  assert.ok(sandboxKey && sandboxKey.length >= 20, "the sandbox key was generated into the keychain");
+  // The Sandbox's key is made per launch and kept in memory only: nothing in the keychain.
+  assert.equal(secretToolLookup("sandbox"), null);
   await screenshot("create-sandbox");
 });
 
 test("every page says what it is for", async () => {
-  for (const page of ["gallery", "activity", "usage"]) {
+  for (const page of ["gallery", "usage"]) {
     await navigate(page);
     await (await browser.$(byTestId("placeholder"))).waitForDisplayed({ timeout: 5000 });
     await screenshot(page);
   }
+  await navigate("activity");
+  await (await browser.$(byTestId("activity-empty"))).waitForDisplayed({ timeout: 10_000 });
+  await screenshot("activity-empty");
   await navigate("settings");
   await waitForText(`${card("Sandbox")} ${byTestId("profile-url")}`, "http://127.0.0.1:");
   await screenshot("settings");
 });
 
+/** Adds a user profile through Settings and returns its id. */
+async function addProfile(name, url, key) {
+  await navigate("settings");
+  await (await browser.$(byTestId("add-profile"))).click();
+  await (await browser.$("#profile-name")).setValue(name);
+  const field = await browser.$("#profile-url");
+  await field.clearValue();
+  await field.setValue(url);
+  await (await browser.$("#profile-key")).setValue(key);
+  await (await browser.$(byTestId("add-profile-save"))).click();
+  await waitForText(`${card(name)} ${byTestId("profile-url")}`, url);
+  return (await browser.$(card(name))).getAttribute("data-profile-id");
+}
+
+async function backToSandbox() {
+  await (await browser.$(byTestId("profile-switcher"))).selectByAttribute("value", "sandbox");
+  await waitForText(byTestId("balance-value"), /^[\d,]+$/, 30_000);
+  assert.equal(await (await browser.$(byTestId("profile-switcher"))).getValue(), "sandbox");
+}
+
 test("adding a profile for a second deployment, testing it and switching to it", async () => {
+  await navigate("settings");
   await (await browser.$(byTestId("add-profile"))).click();
   await (await browser.$("#profile-name")).setValue("Second sandbox");
-  await (await browser.$("#profile-url")).setValue(secondUrl);
+  const url = await browser.$("#profile-url");
+  await url.clearValue();
+  await url.setValue(secondUrl);
   await (await browser.$("#profile-key")).setValue(secondKey);
   await (await browser.$(byTestId("draft-test"))).click();
   await waitForText(byTestId("draft-test-result"), "1,234 credits");
@@ -141,44 +171,56 @@ test("adding a profile for a second deployment, testing it and switching to it",
   assert.equal(await (await browser.$(byTestId("profile-switcher"))).getValue(), id);
   assert.equal(await (await browser.$(byTestId("sandbox-banner"))).isExisting(), false);
   await screenshot("switched-to-second");
+  await backToSandbox();
 });
 
 test("a wrong key shows the API's invalid-key sentence", async () => {
-  const profile = card("Second sandbox");
+  const name = "Wrong key";
+  const id = await addProfile(name, secondUrl, secondKey);
+  const profile = card(name);
   await (await browser.$(`${profile} ${byTestId("replace-key")}`)).click();
   await (await browser.$(`${profile} ${byTestId("replace-key-input")}`)).setValue(wrongKey);
   await (await browser.$(`${profile} ${byTestId("replace-key-save")}`)).click();
   await waitForText(`${profile} ${byTestId("key-hint")}`, wrongKey.slice(-4));
-  assert.equal(secretToolLookup(`profile:${await (await browser.$(profile)).getAttribute("data-profile-id")}`), wrongKey);
+  assert.equal(secretToolLookup(`profile:${id}`), wrongKey);
 
   await (await browser.$(`${profile} ${byTestId("profile-test")}`)).click();
   const shown = await waitForText(`${profile} ${byTestId("profile-test-result")}`, "API key was rejected");
   assert.ok(!shown.includes(wrongKey), "the error never echoes the key");
+  await (await browser.$(`${profile} ${byTestId("profile-use")}`)).click();
   await (await browser.$(byTestId("balance"))).click();
   await (await browser.$(byTestId("balance-error"))).waitForExist({ timeout: 10_000 });
   await screenshot("wrong-key");
+  await backToSandbox();
 });
 
 test("deleting the profile removes its keychain entry", async () => {
-  const profile = card("Second sandbox");
-  const id = await (await browser.$(profile)).getAttribute("data-profile-id");
+  const name = "To delete";
+  const id = await addProfile(name, secondUrl, secondKey);
+  const profile = card(name);
+  await (await browser.$(`${profile} ${byTestId("profile-use")}`)).click();
+  await waitForText(byTestId("balance-value"), /^1,234$/);
   await (await browser.$(`${profile} ${byTestId("profile-delete")}`)).click();
   await (await browser.$(`${profile} ${byTestId("profile-delete-confirm")}`)).click();
   await waitFor("the card to disappear", async () => !(await (await browser.$(profile)).isExisting()));
   assert.equal(secretToolLookup(`profile:${id}`), null, "the keychain entry is gone");
-  await waitForText(byTestId("balance-value"), /^500$/);
+  await waitForText(byTestId("balance-value"), /^\d[\d,]*$/);
   assert.equal(await (await browser.$(byTestId("profile-switcher"))).getValue(), "sandbox");
   await screenshot("after-delete");
 });
 
 test("no key appears under the app's data directory or in the logs", async () => {
+  // Keys of its own go through the app first, so this holds whatever ran before.
+  await addProfile(`Keys ${randomBytes(3).toString("hex")}`, secondUrl, secondKey);
   await browser.deleteSession();
   browser = undefined;
-  await new Promise((r) => setTimeout(r, 1000));
+  // Everything the app writes is written once it has exited.
+  await waitFor("the app to exit", () => spawnSync("pgrep", ["-f", APP]).status !== 0, 15_000);
   const files = filesUnder(dataDir);
   assert.ok(files.some((f) => f.endsWith("profiles.json")), `the app wrote its data under ${dataDir}`);
-  const secrets = { second: secondKey, wrong: wrongKey, sandbox: sandboxKey };
-  for (const file of filesUnder(home)) {
+  const secrets = { second: secondKey, wrong: wrongKey };
+  // Everything under the test's HOME except the file the test itself wrote the key to.
+  for (const file of filesUnder(home).filter((f) => path.basename(f) !== "second.key")) {
     const bytes = fs.readFileSync(file);
     for (const [name, secret] of Object.entries(secrets)) {
       assert.equal(bytes.includes(secret), false, `the ${name} key was found in ${file}`);
@@ -187,7 +229,8 @@ test("no key appears under the app's data directory or in the logs", async () =>
   const captured = logs.join("");
   assert.ok(captured.length > 0, "logs were captured");
   for (const [name, secret] of Object.entries(secrets)) {
-    // The second sandbox was given its key on the command line, not in the logs.
+    // The second sandbox was given its key in a file, not on the command line or in the logs.
     assert.equal(captured.includes(secret), false, `the ${name} key appeared in the logs`);
   }
+  browser = await openSession(driverPort, APP);
 });

@@ -26,6 +26,8 @@ export function appEnv(home, extra = {}) {
     XDG_CACHE_HOME: path.join(home, "cache"),
     WEBKIT_DISABLE_DMABUF_RENDERER: "1",
     CYBERBARA_LOG: "debug",
+    // Lets the tests hand files to the window's drop handler (simulate_drop).
+    CYBERBARA_TEST_HOOKS: "1",
     ...extra,
   };
   delete env.CYBERBARA_API_KEY;
@@ -44,9 +46,13 @@ export function freePort() {
   });
 }
 
-/** Starts a process whose output goes to `logs` and which `stopAll` ends. */
+/**
+ * Starts a process whose output goes to `logs` and which `stopAll` ends. It leads a process
+ * group of its own, so `stopAll` also ends what it started (a `dbus-run-session` leaves
+ * its bus, keyring daemon and prompter behind otherwise, holding the test run open).
+ */
 export function start(command, args, env, name, logs, children) {
-  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   children.push(child);
   const record = (chunk) => logs.push(`[${name}] ${chunk}`);
   child.stdout.on("data", record);
@@ -54,9 +60,26 @@ export function start(command, args, env, name, logs, children) {
   return child;
 }
 
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+/** Ends every started process group, newest first, and waits until each has exited. */
 export async function stopAll(children) {
-  for (const child of children.splice(0).reverse()) child.kill("SIGTERM");
-  await new Promise((r) => setTimeout(r, 500));
+  for (const child of children.splice(0).reverse()) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    signalGroup(child, "SIGTERM");
+    const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+    // Whatever else the group started goes too.
+    signalGroup(child, "SIGKILL");
+  }
 }
 
 export async function waitFor(what, check, timeoutMs = 30_000) {
@@ -74,10 +97,14 @@ export async function waitFor(what, check, timeoutMs = 30_000) {
   throw new Error(`Timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
 }
 
-/** Starts tauri-driver with `env` (which the app inherits) and returns its port. */
-export async function startDriver(env, logs, children) {
+/**
+ * Starts tauri-driver with `env` (which the app inherits) and returns its port. `wrap` runs
+ * it under another command, e.g. `["dbus-run-session", "--"]` for a session bus of its own.
+ */
+export async function startDriver(env, logs, children, wrap = []) {
   const port = await freePort();
-  const driver = start("tauri-driver", ["--port", String(port), "--native-driver", NATIVE_DRIVER], env, "tauri-driver", logs, children);
+  const command = [...wrap, "tauri-driver", "--port", String(port), "--native-driver", NATIVE_DRIVER];
+  const driver = start(command[0], command.slice(1), env, "tauri-driver", logs, children);
   await waitFor("tauri-driver to listen", async () => {
     if (driver.exitCode !== null) throw new Error(`tauri-driver exited with ${driver.exitCode}`);
     return new Promise((resolve) => {

@@ -63,8 +63,16 @@ test("dark theme, one instance, and the window comes back where it was left", as
     const g = geometry(id);
     return g.width === 1000 && g.height === 680 ? g : false;
   });
-  // Give the app time to notice the window settled and save it.
-  await new Promise((r) => setTimeout(r, 1500));
+  // The app saves the geometry once the window settles; wait for that file, not a clock.
+  const stateFile = path.join(home, "config", "app.cyberbara.studio", ".window-state.json");
+  await waitFor("the settled geometry to be saved", () => {
+    try {
+      const saved = JSON.parse(fs.readFileSync(stateFile, "utf8")).main;
+      return saved.width === placed.width && saved.height === placed.height && saved.x === placed.x;
+    } catch {
+      return false;
+    }
+  });
   await browser.deleteSession();
 
   browser = await openSession(port, APP);

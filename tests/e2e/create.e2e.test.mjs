@@ -1,0 +1,241 @@
+// Create and Activity on the real window: a text-to-image Batch of 2 and an image-to-video
+// task whose reference arrives through the window's drop handler, both followed to success;
+// a [sandbox:fail] task shown as Failed and then refunded; an upload's progress and its
+// cancellation. Each test stands on its own (it sets the page and the model it needs).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  appEnv,
+  byTestId,
+  openSession,
+  requiredEnv,
+  screenshot as saveWindow,
+  start,
+  startDriver,
+  stopAll,
+  textOf,
+  waitFor,
+  waitForText as waitForTextIn,
+} from "./harness.mjs";
+
+const APP = requiredEnv("CYBERBARA_APP_BINARY");
+const SANDBOX = requiredEnv("CYBERBARA_SANDBOX_BINARY");
+
+const home = fs.mkdtempSync(path.join(os.tmpdir(), "cyberbara-e2e-create-"));
+const files = path.join(home, "files");
+fs.mkdirSync(files);
+const secondKey = `sk-e2e-slow-${randomBytes(12).toString("hex")}`;
+const logs = [];
+const children = [];
+let browser;
+let secondUrl;
+
+const text = (selector) => textOf(browser, selector);
+const waitForText = (selector, expected, timeoutMs) => waitForTextIn(browser, selector, expected, timeoutMs);
+const screenshot = (name) => saveWindow(browser, `create-${name}`);
+const $ = (selector) => browser.$(selector);
+
+async function navigate(page) {
+  await (await $(byTestId(`nav-${page}`))).click();
+  await (await $(byTestId(`page-${page}`))).waitForExist({ timeout: 5000 });
+}
+
+/** A real PNG made by ImageMagick (photographic noise makes it a few MB when large). */
+function png(name, size, noise = false) {
+  const file = path.join(files, name);
+  const args = noise
+    ? ["-size", size, "xc:", "+noise", "Random", "-depth", "8", file]
+    : ["-size", size, "gradient:navy-orange", file];
+  const made = spawnSync("convert", args);
+  assert.equal(made.status, 0, `convert failed: ${made.stderr}`);
+  return file;
+}
+
+async function startCreate(model, prompt) {
+  await navigate("create");
+  const picker = await $(byTestId("model-picker"));
+  await picker.waitForEnabled({ timeout: 30_000 });
+  await picker.selectByAttribute("value", model);
+  await waitFor(`the form of ${model}`, async () => (await picker.getValue()) === model);
+  // Each test starts from its own references: remove what an earlier one left.
+  for (;;) {
+    const remove = await $(byTestId("reference-remove"));
+    if (!(await remove.isExisting())) break;
+    await remove.click();
+  }
+  const box = await $(byTestId("prompt"));
+  await box.clearValue();
+  await box.setValue(prompt);
+  await waitFor("the prompt in the draft", async () => (await box.getValue()) === prompt);
+}
+
+/** Sets the Batch as a person would end an edit of the field (WebKitWebDriver cannot clear
+ * a number input, so the value is set and the field's change event fired). */
+async function setBatch(n) {
+  await (await $(byTestId("batch"))).waitForExist({ timeout: 10_000 });
+  await browser.execute((value) => {
+    const input = document.querySelector('[data-testid="batch"]');
+    input.value = String(value);
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }, n);
+  await waitFor(`Batch ${n}`, async () => (await (await $(byTestId("batch"))).getValue()) === String(n));
+}
+
+/** Hands `paths` to the window's drop handler: the same code a drop from the file manager runs. */
+async function drop(paths) {
+  await browser.execute((p) => window.__TAURI_INTERNALS__.invoke("simulate_drop", { args: { paths: p } }), paths);
+}
+
+async function generate() {
+  const button = await $(byTestId("generate"));
+  await waitFor("Generate to be enabled", async () => button.isEnabled(), 30_000);
+  await button.click();
+}
+
+/** The Activity rows whose prompt contains `words`, with their states. */
+async function rowsFor(words) {
+  const rows = await browser.$$(byTestId("task-row"));
+  const found = [];
+  for (const row of rows) {
+    const prompt = ((await (await row.$(byTestId("task-prompt"))).getProperty("textContent")) ?? "").trim();
+    if (prompt.includes(words)) found.push({ row, state: await row.getAttribute("data-state") });
+  }
+  return found;
+}
+
+async function balance() {
+  const shown = await waitForText(byTestId("balance-value"), /^[\d,]+$/, 60_000);
+  return Number(shown.replace(/,/g, ""));
+}
+
+before(async () => {
+  const env = appEnv(home);
+  // A second deployment with test controls, to slow an upload down enough to see it move.
+  const keyFile = path.join(home, "second.key");
+  fs.writeFileSync(keyFile, secondKey);
+  const sandbox = start(
+    SANDBOX,
+    ["--addr", "127.0.0.1:0", "--api-key-file", keyFile, "--credits", "1000", "--test-controls"],
+    env,
+    "second-sandbox",
+    logs,
+    children,
+  );
+  secondUrl = await waitFor("the second sandbox to listen", async () => {
+    if (sandbox.exitCode !== null) throw new Error(`cyberbara-sandbox exited with ${sandbox.exitCode}`);
+    return logs.join("").match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+  });
+  browser = await openSession(await startDriver(env, logs, children), APP);
+  await waitForText(byTestId("balance-value"), /^500$/, 60_000);
+});
+
+after(async () => {
+  try {
+    await browser?.deleteSession();
+  } finally {
+    await stopAll(children);
+    fs.writeFileSync(path.join(home, "e2e-create.log"), logs.join(""));
+  }
+});
+
+test("a text-to-image Batch of 2 is quoted, created and followed to success", async () => {
+  const before = await balance();
+  await startCreate("nano-banana-pro", "A lighthouse at dusk, oil on canvas");
+  await setBatch(2);
+  await waitForText(byTestId("quote"), "16 credits", 30_000);
+  assert.match(await text(byTestId("quote")), /left after/);
+  await screenshot("01-filled-with-quote");
+  await generate();
+  await waitForText(byTestId("balance-value"), (before - 16).toLocaleString("en-US"), 30_000);
+
+  await navigate("activity");
+  await waitFor("both tasks to succeed", async () => {
+    const rows = await rowsFor("A lighthouse at dusk");
+    return rows.length === 2 && rows.every((r) => r.state === "succeeded");
+  }, 90_000);
+  const [first] = await rowsFor("A lighthouse at dusk");
+  assert.equal(((await (await first.row.$(byTestId("task-status"))).getProperty("textContent")) ?? "").trim().startsWith("Succeeded"), true);
+  assert.match(((await (await first.row.$(byTestId("task-cost"))).getProperty("textContent")) ?? "").trim(), /^8 credits/);
+  await screenshot("02-activity-batch");
+});
+
+test("an image-to-video task takes its reference from the window's drop handler", async () => {
+  const reference = png("first-frame.png", "640x360");
+  await startCreate("kling-2.6", "[sandbox:ms=4000] The lighthouse beam sweeps across the bay");
+  await setBatch(1);
+  await drop([reference]);
+  const slot = byTestId("slot-image_input");
+  await waitFor("the reference to upload", async () => {
+    const tile = await $(`${slot} ${byTestId("reference-tile")}`);
+    return (await tile.isExisting()) && (await tile.getAttribute("data-state")) === "ready";
+  }, 30_000);
+  assert.match(await text(`${slot} ${byTestId("slot-label")}`), /first frame/);
+  await waitForText(byTestId("scene-select"), "image-to-video", 10_000);
+  await waitForText(byTestId("quote"), "credits", 30_000);
+  await screenshot("03-image-to-video");
+  await generate();
+
+  await navigate("activity");
+  await waitFor("the video task to succeed", async () => {
+    const rows = await rowsFor("beam sweeps across the bay");
+    return rows.length === 1 && rows[0].state === "succeeded";
+  }, 90_000);
+  const [row] = await rowsFor("beam sweeps across the bay");
+  assert.match(((await (await row.row.$(byTestId("task-scene"))).getProperty("textContent")) ?? ""), /image-to-video/);
+});
+
+test("a failed task shows as Failed, then as refunded once the credits are back", async () => {
+  const before = await balance();
+  await startCreate("nano-banana-pro", "[sandbox:fail] A castle that will not be drawn");
+  await setBatch(1);
+  await waitForText(byTestId("quote"), "8 credits", 30_000);
+  await generate();
+  await waitForText(byTestId("balance-value"), (before - 8).toLocaleString("en-US"), 30_000);
+  await navigate("activity");
+  await waitFor("the task to fail", async () => (await rowsFor("A castle that will not"))[0]?.state === "failed", 60_000);
+  const [row] = await rowsFor("A castle that will not");
+  await waitFor("the refund to show", async () => (await row.row.$(byTestId("task-refunded"))).isExisting(), 60_000);
+  assert.match(((await (await row.row.$(byTestId("task-status"))).getProperty("textContent")) ?? "").trim(), /^Failed/);
+  await waitForText(byTestId("balance-value"), before.toLocaleString("en-US"), 60_000);
+  await screenshot("04-activity-failed-refunded");
+});
+
+test("an upload shows its progress and can be cancelled", async () => {
+  // Use the second deployment, stalled for a few seconds on uploads.
+  await navigate("settings");
+  await (await $(byTestId("add-profile"))).click();
+  await (await $("#profile-name")).setValue("Slow uploads");
+  await (await $("#profile-url")).setValue(secondUrl);
+  await (await $("#profile-key")).setValue(secondKey);
+  await (await $(byTestId("add-profile-save"))).click();
+  const card = `[data-testid="profile-card"][data-profile-name="Slow uploads"]`;
+  await (await $(`${card} ${byTestId("profile-use")}`)).click();
+  await waitForText(byTestId("balance-value"), /^1,000$/, 30_000);
+  const stalled = await fetch(`${secondUrl}/_sandbox/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ kind: "stall", ms: 20_000, path_prefix: "/api/v1/uploads" }),
+  });
+  assert.equal(stalled.ok, true);
+
+  const big = png("noise.png", "1500x1500", true);
+  await startCreate("nano-banana-pro", "A lighthouse, reimagined");
+  await setBatch(1);
+  await drop([big]);
+  const tile = `${byTestId("slot-image_input")} ${byTestId("reference-tile")}`;
+  await waitFor("the upload to start", async () => (await (await $(tile)).getAttribute("data-state")) === "uploading", 20_000);
+  await (await $(`${tile} ${byTestId("upload-progress")}`)).waitForExist({ timeout: 10_000 });
+  await screenshot("05-upload-progress");
+  await (await $(`${tile} ${byTestId("upload-cancel")}`)).click();
+  await waitFor("the cancelled upload to go", async () => !(await (await $(tile)).isExisting()), 10_000);
+
+  await fetch(`${secondUrl}/_sandbox/faults`, { method: "DELETE" });
+  await navigate("settings");
+  await (await $(byTestId("profile-switcher"))).selectByAttribute("value", "sandbox");
+  await waitForText(byTestId("balance-value"), /^[\d,]+$/, 30_000);
+});

@@ -55,28 +55,31 @@ impl DropHub {
     pub fn on_window_event(&self, event: &DragDropEvent) {
         match event {
             DragDropEvent::Enter { paths, .. } => {
-                let paths = paths.clone();
-                let hub = self.clone_listener();
-                tauri::async_runtime::spawn(async move {
-                    let files = describe(paths).await;
-                    if let Some(channel) = hub {
-                        let _ = channel.send(DropEvent::Hover { files });
-                    }
-                });
+                self.describe_then_send(paths.clone(), |files| DropEvent::Hover { files })
             }
             DragDropEvent::Drop { paths, .. } => {
-                let paths = paths.clone();
-                let hub = self.clone_listener();
-                tauri::async_runtime::spawn(async move {
-                    let files = describe(paths).await;
-                    if let Some(channel) = hub {
-                        let _ = channel.send(DropEvent::Drop { files });
-                    }
-                });
+                self.describe_then_send(paths.clone(), |files| DropEvent::Drop { files })
             }
             DragDropEvent::Leave => self.send(DropEvent::Leave),
             _ => {}
         }
+    }
+
+    /// Sniffs and checks the files off the window's thread, then tells the page.
+    fn describe_then_send(
+        &self,
+        paths: Vec<PathBuf>,
+        event: impl FnOnce(Vec<PickedFile>) -> DropEvent + Send + 'static,
+    ) {
+        let listener = self.clone_listener();
+        tauri::async_runtime::spawn(async move {
+            let files = describe(paths).await;
+            if let Some(channel) = listener {
+                if let Err(err) = channel.send(event(files)) {
+                    tracing::debug!(error = %err, "a drop event could not reach the page");
+                }
+            }
+        });
     }
 
     fn clone_listener(&self) -> Option<Channel<DropEvent>> {

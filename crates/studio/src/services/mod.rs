@@ -2,21 +2,21 @@
 //! Sandbox, the library, model lists, the Create page's draft, uploads, submission and
 //! the task tracker. Plain async Rust with no window, so tests drive it directly.
 
-use crate::catalogues::{CatalogueView, Catalogues};
-use crate::compose::DraftReference;
-use crate::compose::{batch_requests, Draft, DraftCheck};
+mod activity;
+mod create;
+
+pub use create::{QuoteView, SubmitReport};
+
+use crate::catalogues::Catalogues;
 use crate::connections::{blocking, Connections};
 use crate::error::{AppError, ErrorKind};
-use crate::forms::ReferenceMedia;
 use crate::keychain::{Keychain, KeychainError};
-use crate::library::{Library, NewTask, RecentPrompt, TaskKey, TaskOrigin, TaskRecord};
+use crate::library::Library;
 use crate::media_server::MediaServer;
 use crate::profiles::{EnvKey, KeyChange, NewProfile, ProfileEdit, ProfileView, Profiles};
-use crate::references::{ReferenceUploads, Reporter, PREVIEW_ROOT};
+use crate::references::{ReferenceUploads, PREVIEW_ROOT};
 use crate::tracker::{TaskTracker, TrackerConfig};
-use cyberbara::types::QuoteRequest;
 use cyberbara::{ApiKey, Client};
-use rand::Rng;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -65,40 +65,6 @@ pub struct ConnectionReport {
     pub user_id: String,
     #[ts(type = "number")]
     pub remaining_credits: i64,
-}
-
-/// What a Generate click (or the quote beside it) would cost.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct QuoteView {
-    #[ts(type = "number")]
-    pub per_task: i64,
-    pub batch: u32,
-    /// `per_task` × `batch`.
-    #[ts(type = "number")]
-    pub total: i64,
-    #[ts(type = "number")]
-    pub remaining: i64,
-    /// The balance after the whole batch.
-    #[ts(type = "number")]
-    pub after: i64,
-    /// Whether the balance covers the whole batch.
-    pub affordable: bool,
-    /// The server priced it with a fallback rule: an estimate.
-    pub estimate: bool,
-}
-
-/// What a Generate click did.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct SubmitReport {
-    /// How many tasks the click asked for (the Batch).
-    pub requested: u32,
-    /// The tasks created, in order.
-    pub created: Vec<TaskRecord>,
-    /// Why the rest were not created (nothing is retried behind the user's back).
-    pub error: Option<AppError>,
-    /// The balance the last creation reply reported.
-    #[ts(type = "number | null")]
-    pub remaining_credits: Option<i64>,
 }
 
 /// Where the app keeps its files.
@@ -423,237 +389,6 @@ impl Studio {
         self.set_media_origin(origin);
         self.note_keychain_outcome(&result);
         result
-    }
-
-    // ------------------------------------------------------------------ Create
-
-    /// The models of the active profile as forms (from the cache when it is fresh).
-    pub async fn catalogue(&self, refresh: bool) -> Result<CatalogueView, AppError> {
-        let profile = self.active_id()?;
-        let (_, view) = self
-            .catalogues
-            .get(&profile, refresh, || self.client(&profile))
-            .await;
-        Ok(view)
-    }
-
-    /// The Create page's saved draft for the active profile (an empty one the first time).
-    pub fn draft(&self) -> Result<Draft, AppError> {
-        let profile = self.active_id()?;
-        let saved = self.library.draft(&profile)?;
-        Ok(saved
-            .and_then(|value| serde_json::from_value(value).ok())
-            .unwrap_or_else(|| Draft {
-                batch: 1,
-                ..Default::default()
-            }))
-    }
-
-    pub fn save_draft(&self, draft: &Draft) -> Result<(), AppError> {
-        let profile = self.active_id()?;
-        let value = serde_json::to_value(draft)
-            .map_err(|e| AppError::internal(format!("the draft could not be saved: {e}")))?;
-        self.library.save_draft(&profile, &value)?;
-        Ok(())
-    }
-
-    /// Checks a draft as the server would, without sending anything.
-    pub async fn check_draft(&self, draft: &Draft) -> Result<DraftCheck, AppError> {
-        let profile = self.active_id()?;
-        let (catalogue, _) = self
-            .catalogues
-            .get(&profile, false, || self.client(&profile))
-            .await;
-        Ok(draft.check(&catalogue).0)
-    }
-
-    pub fn recent_prompts(&self, limit: usize) -> Result<Vec<RecentPrompt>, AppError> {
-        let profile = self.active_id()?;
-        Ok(self.library.recent_prompts(&profile, limit)?)
-    }
-
-    /// What the draft's whole batch would cost.
-    pub async fn quote(&self, draft: &Draft) -> Result<QuoteView, AppError> {
-        let profile = self.active_id()?;
-        let (catalogue, _) = self
-            .catalogues
-            .get(&profile, false, || self.client(&profile))
-            .await;
-        let (check, ready) = draft.check(&catalogue);
-        let Some(ready) = ready else {
-            return Err(first_problem(&check));
-        };
-        let client = self.client(&profile).await?;
-        let quote = client
-            .quote(&QuoteRequest {
-                model: ready.request.model.clone(),
-                media_type: Some(ready.media_type.clone()),
-                scene: ready
-                    .request
-                    .scene
-                    .clone()
-                    .or_else(|| check.scene.as_deref().map(cyberbara::types::Scene::parse)),
-                options: ready.request.options.clone(),
-            })
-            .await?;
-        let batch = draft.batch_size();
-        let total = quote.estimated_credits.saturating_mul(i64::from(batch));
-        Ok(QuoteView {
-            per_task: quote.estimated_credits,
-            batch,
-            total,
-            remaining: quote.remaining_credits,
-            after: quote.remaining_credits - total,
-            affordable: total <= quote.remaining_credits,
-            estimate: quote.fallback_pricing,
-        })
-    }
-
-    /// Creates the draft's tasks, one after another. Each creation is sent once; when one
-    /// is refused the rest are not sent, and the report says how many were created.
-    pub async fn generate(&self, draft: &Draft) -> Result<SubmitReport, AppError> {
-        let profile = self.active_id()?;
-        let (catalogue, _) = self
-            .catalogues
-            .get(&profile, false, || self.client(&profile))
-            .await;
-        let (check, ready) = draft.check(&catalogue);
-        let Some(ready) = ready else {
-            return Err(first_problem(&check));
-        };
-        let client = self.client(&profile).await?;
-        let tracker = self.tracker().await?;
-        let batch = draft.batch_size();
-        let requests = {
-            let mut rng = rand::thread_rng();
-            batch_requests(&catalogue, &ready.request, batch, |low, high| {
-                rng.gen_range(low..=high)
-            })
-        };
-        let batch_id = (batch > 1).then(|| uuid::Uuid::new_v4().to_string());
-        let mut report = SubmitReport {
-            requested: batch,
-            created: Vec::new(),
-            error: None,
-            remaining_credits: None,
-        };
-        if let Err(err) = self.library.remember_prompt(&profile, &draft.prompt) {
-            tracing::warn!(error = %err, "could not remember the prompt");
-        }
-        for (index, request) in requests.iter().enumerate() {
-            match client
-                .generate_checked(&catalogue, &ready.media_type, request)
-                .await
-            {
-                Ok(created) => {
-                    let record = tracker.add_created(NewTask {
-                        key: TaskKey::new(&profile, &created.task_id),
-                        model: created.model.clone(),
-                        media_type: created.media_type.as_str().to_string(),
-                        scene: created
-                            .scene
-                            .as_ref()
-                            .map(|s| s.as_str().to_string())
-                            .or_else(|| check.scene.clone()),
-                        prompt: request.prompt.clone(),
-                        request: serde_json::to_value(request).unwrap_or_default(),
-                        status: created.status.as_str().to_string(),
-                        cost: Some(created.credits.cost),
-                        outputs: Vec::new(),
-                        extra: serde_json::Map::new(),
-                        origin: TaskOrigin::Created,
-                        batch_id: batch_id.clone(),
-                        batch_index: batch_id.as_ref().map(|_| index as u32),
-                        created_at: created.created_at.clone(),
-                        updated_at: None,
-                    })?;
-                    tracker.announce_balance(&profile, created.credits.remaining);
-                    report.remaining_credits = Some(created.credits.remaining);
-                    report.created.push(record);
-                }
-                Err(err) => {
-                    report.error = Some(err.into());
-                    break;
-                }
-            }
-        }
-        Ok(report)
-    }
-
-    // ------------------------------------------------------------------ references
-
-    /// Uploads one reference file for the active profile (or reuses an earlier upload of
-    /// the same bytes), reporting progress through `report`.
-    pub async fn upload_reference(
-        &self,
-        upload_id: &str,
-        path: &Path,
-        slot: &str,
-        media: ReferenceMedia,
-        report: Reporter,
-    ) -> Result<DraftReference, AppError> {
-        let profile = self.active_id()?;
-        let client = match self.client(&profile).await {
-            Ok(client) => client,
-            Err(error) => {
-                report(crate::references::UploadEvent::Failed {
-                    upload_id: upload_id.to_string(),
-                    file_name: path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().to_string())
-                        .unwrap_or_default(),
-                    error: error.clone(),
-                });
-                return Err(error);
-            }
-        };
-        let request = crate::references::UploadRequest {
-            profile_id: &profile,
-            upload_id,
-            path,
-            slot,
-            media,
-        };
-        self.uploads.upload(&client, request, report).await
-    }
-
-    pub fn cancel_upload(&self, upload_id: &str) -> bool {
-        self.uploads.cancel(upload_id)
-    }
-
-    // ------------------------------------------------------------------ Activity
-
-    pub async fn stop_tracking(&self, id: &str) -> Result<TaskRecord, AppError> {
-        let key = TaskKey::new(self.active_id()?, id);
-        self.tracker().await?.stop_tracking(&key)
-    }
-
-    pub async fn resume_tracking(&self, id: &str) -> Result<TaskRecord, AppError> {
-        let key = TaskKey::new(self.active_id()?, id);
-        self.tracker().await?.resume_tracking(&key)
-    }
-
-    pub async fn import_task(&self, id: &str) -> Result<TaskRecord, AppError> {
-        let profile = self.active_id()?;
-        // The client first, so a keychain problem is noted like everywhere else.
-        self.client(&profile).await?;
-        self.tracker().await?.import(&profile, id).await
-    }
-
-    /// The draft that made a task, to open it in Create (or extend it, or run it again).
-    pub fn task_draft(&self, id: &str) -> Result<Draft, AppError> {
-        let key = TaskKey::new(self.active_id()?, id);
-        let record = self.library.task(&key)?.ok_or_else(|| {
-            AppError::not_found(format!("The app has no task {id} for this profile."))
-        })?;
-        Ok(crate::compose::draft_from_request(&record.request))
-    }
-}
-
-fn first_problem(check: &DraftCheck) -> AppError {
-    match check.problems.first() {
-        Some(problem) => AppError::invalid(problem.message.clone()).with_code(problem.code.clone()),
-        None => AppError::invalid("The request is not complete yet."),
     }
 }
 

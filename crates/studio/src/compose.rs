@@ -199,7 +199,13 @@ impl Draft {
         let (ignored, ready) = match catalogue.validate(&request, &media_type) {
             Ok(normalized) => (normalized.dropped, true),
             Err(errors) => {
-                problems.extend(errors.into_iter().map(FieldProblem::from));
+                problems.extend(errors.into_iter().map(|error| {
+                    let mut problem = FieldProblem::from(error);
+                    if inferred && problem.code == ErrorCode::SceneNotSupported.as_str() {
+                        problem.message = inferred_scene_refused(spec, &scene);
+                    }
+                    problem
+                }));
                 (Vec::new(), false)
             }
         };
@@ -289,6 +295,55 @@ pub fn reference_from_url(url: &str, slot: &str) -> DraftReference {
         sha256: None,
         preview: None,
     }
+}
+
+/// What to tell a person whose inputs lead to a scene the model does not do (the API's
+/// own sentence is written for API callers: "pass scene explicitly").
+fn inferred_scene_refused(spec: &cyberbara::catalogue::ModelSpec, inferred: &Scene) -> String {
+    let scenes: Vec<&str> = spec.scenes.iter().map(Scene::as_str).collect();
+    // The inputs each of its scenes needs: those the catalogue requires there, else (for a
+    // pass-through model that requires nothing on paper) the reference options of the
+    // scene's input media.
+    let mut inputs: Vec<&str> = Vec::new();
+    for scene in &spec.scenes {
+        let required: Vec<&str> = spec
+            .options
+            .iter()
+            .filter(|o| o.required_for.contains(scene))
+            .map(|o| o.label.as_str())
+            .collect();
+        let media = match scene {
+            Scene::VideoToVideo => Some("video"),
+            Scene::ImageToImage | Scene::ImageToVideo => Some("image"),
+            _ => None,
+        };
+        let fallback = spec
+            .options
+            .iter()
+            .filter(|o| matches!(o.kind, OptionKind::Url | OptionKind::UrlList))
+            .filter(|o| media.is_some_and(|m| o.key.starts_with(m)))
+            .map(|o| o.label.as_str());
+        let wanted: Vec<&str> = if required.is_empty() {
+            fallback.collect()
+        } else {
+            required
+        };
+        for label in wanted {
+            if !inputs.contains(&label) {
+                inputs.push(label);
+            }
+        }
+    }
+    let what = if inputs.is_empty() {
+        String::new()
+    } else {
+        format!(" Add a file to {},", inputs.join(" or "))
+    };
+    format!(
+        "{} does not do {inferred}; it does {}.{what} or pick the scene.",
+        spec.model,
+        scenes.join(" and ")
+    )
 }
 
 fn is_blank(value: &Value) -> bool {
@@ -421,6 +476,15 @@ mod tests {
         let (check, ready) = draft("").check(catalogue);
         assert!(ready.is_none());
         assert_eq!(check.problems[0].field, "model");
+
+        // A single-scene model whose inputs are missing: said for a person, not an API caller.
+        let (check, _) = draft("kling-video-o1").check(catalogue);
+        let scene = check.problems.iter().find(|p| p.field == "scene").unwrap();
+        assert_eq!(scene.code, "scene_not_supported");
+        assert_eq!(
+            scene.message,
+            "kling-video-o1 does not do text-to-video; it does video-to-video. Add a file to Input video, or pick the scene."
+        );
     }
 
     #[test]

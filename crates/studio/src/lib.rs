@@ -19,14 +19,17 @@
 pub mod catalogues;
 pub mod compose;
 pub mod connections;
+pub mod downloads;
 pub mod error;
 pub mod forms;
 pub mod keychain;
 pub mod library;
+pub mod library_folder;
 pub mod media_server;
 pub mod profiles;
 pub mod references;
 pub mod sandbox_supervisor;
 pub mod services;
+pub mod thumbnail_queue;
 pub mod thumbnails;
 pub mod tracker;

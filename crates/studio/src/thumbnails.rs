@@ -61,10 +61,34 @@ pub fn make_thumbnail(
         .map_err(|e| decode(image::ImageError::IoError(e)))?
         .decode()
         .map_err(decode)?;
+    thumbnail_of(image, target, long_side)
+}
+
+/// The same from encoded bytes in memory (a poster frame the page drew).
+pub fn make_thumbnail_from(
+    bytes: &[u8],
+    target: &Path,
+    long_side: u32,
+) -> Result<(u32, u32), ThumbnailError> {
+    let image = image::load_from_memory(bytes).map_err(|source| ThumbnailError::Decode {
+        path: "the picture".into(),
+        source,
+    })?;
+    thumbnail_of(image, target, long_side)
+}
+
+fn thumbnail_of(
+    image: DynamicImage,
+    target: &Path,
+    long_side: u32,
+) -> Result<(u32, u32), ThumbnailError> {
     let (width, height) = (image.width(), image.height());
     // JPEG has no alpha: flatten to RGB first (transparent areas become black, which the
     // tile's own background hides far less than a wrong colour would).
-    let rgb = DynamicImage::ImageRgb8(image.into_rgb8());
+    let rgb = match image {
+        DynamicImage::ImageRgb8(_) => image,
+        other => DynamicImage::ImageRgb8(other.into_rgb8()),
+    };
     let (w, h) = fitted(width, height, long_side);
     let mut resized = Image::new(
         w,

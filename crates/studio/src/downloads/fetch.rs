@@ -142,12 +142,12 @@ pub(super) async fn attempt(
         .map(str::to_string);
     if !append {
         // A fresh reply: what a later Range request must match.
-        let _ = inner
+        if let Err(err) = inner
             .library
-            .set_item_source(item.id, total, validator.as_deref());
-    }
-    if let Ok(Some(updated)) = inner.library.mark_downloading(item.id, total, None) {
-        inner.announce_item(&updated, crate::library::ItemChange::Updated);
+            .set_item_source(item.id, total, validator.as_deref())
+        {
+            tracing::warn!(error = %err, "could not record a download's size");
+        }
     }
 
     let mut file = tokio::fs::OpenOptions::new()

@@ -243,7 +243,7 @@ impl Downloads {
         let queued = self
             .inner
             .library
-            .set_item_state(item.id, ItemState::Queued, None)?
+            .requeue_item(item.id)?
             .ok_or_else(|| AppError::not_found("That item is no longer in the library."))?;
         self.inner.announce_item(&queued, ItemChange::Updated);
         self.inner.enqueue(queued, Purpose::Replace);
@@ -367,11 +367,18 @@ impl Inner {
         let mut wait = self.config.backoff_base;
         let mut last_reason = String::new();
         for attempt in 1..=self.config.attempts.max(1) {
-            // Read again: a retry's validator, or a deletion meanwhile.
-            let current = match self.library.item(item.id) {
-                Ok(Some(current)) if current.deleted_ms.is_none() => current,
+            // Read again (a retry's validator, a deletion meanwhile) and count the attempt.
+            match self.library.item(item.id) {
+                Ok(Some(current)) if current.deleted_ms.is_none() => {}
+                _ => return,
+            }
+            let current = match self.library.mark_downloading(item.id, None, None) {
+                Ok(Some(current)) => current,
                 _ => return,
             };
+            if attempt == 1 {
+                self.announce_item(&current, ItemChange::Updated);
+            }
             let partial = self.partial_path(item.id);
             match fetch::attempt(self, &current, &partial, cancel).await {
                 Ok(mime) => {

@@ -31,6 +31,7 @@ pub mod media_server;
 pub mod profiles;
 pub mod references;
 pub mod sandbox_supervisor;
+pub mod seed;
 pub mod services;
 pub mod thumbnail_queue;
 pub mod thumbnails;

@@ -3,7 +3,7 @@
 //! webview never decodes a full-size file to show a tile.
 
 use fast_image_resize::images::Image;
-use fast_image_resize::{IntoImageView, ResizeOptions, Resizer};
+use fast_image_resize::{ResizeOptions, Resizer};
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageReader};
 use std::io::{BufWriter, Write};
@@ -90,17 +90,25 @@ fn thumbnail_of(
         other => DynamicImage::ImageRgb8(other.into_rgb8()),
     };
     let (w, h) = fitted(width, height, long_side);
-    let mut resized = Image::new(
-        w,
-        h,
-        rgb.pixel_type()
-            .ok_or_else(|| ThumbnailError::Resize("unsupported pixel type".into()))?,
-    );
-    Resizer::new()
-        .resize(&rgb, &mut resized, &ResizeOptions::new())
-        .map_err(|e| ThumbnailError::Resize(e.to_string()))?;
-    write_jpeg(target, resized.buffer(), w, h)?;
+    let DynamicImage::ImageRgb8(rgb) = rgb else {
+        return Err(ThumbnailError::Resize("unsupported pixel type".into()));
+    };
+    let resized = resize_rgb(&rgb, w, h)?;
+    write_jpeg(target, &resized, w, h)?;
     Ok((width, height))
+}
+
+/// `image` resized to `width` × `height` (RGB bytes).
+pub fn resize_rgb(
+    image: &image::RgbImage,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, ThumbnailError> {
+    let mut resized = Image::new(width, height, fast_image_resize::PixelType::U8x3);
+    Resizer::new()
+        .resize(image, &mut resized, &ResizeOptions::new())
+        .map_err(|e| ThumbnailError::Resize(e.to_string()))?;
+    Ok(resized.into_vec())
 }
 
 fn write_jpeg(target: &Path, rgb: &[u8], width: u32, height: u32) -> Result<(), ThumbnailError> {

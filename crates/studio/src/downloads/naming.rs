@@ -37,7 +37,7 @@ pub fn safe_component(raw: &str) -> String {
     if cleaned != raw || reserved || cleaned.is_empty() {
         let digest = Sha256::digest(raw.as_bytes());
         if cleaned.is_empty() || reserved {
-            cleaned.insert_str(0, "x");
+            cleaned.insert(0, 'x');
         }
         cleaned.push('-');
         cleaned.push_str(&hex::encode(&digest[..4]));

@@ -17,38 +17,67 @@ use studio::library::{GalleryFilter, Library};
 use studio::seed::{seed_library, SeedOptions};
 use studio::thumbnails::{make_thumbnail, THUMBNAIL_LONG_SIDE};
 
-/// A 3840×2160 picture: two crossing gradients, a few soft discs and ±24 of noise per
-/// channel from a fixed-seed generator.
+/// A 3840×2160 picture with the detail of a photograph: a sky-to-ground gradient, six
+/// octaves of smooth texture (value noise from 256 px down to 8 px features) and ±6 of
+/// per-pixel grain, from a fixed-seed generator.
 fn photographic_4k() -> image::RgbImage {
     let (w, h) = (3840u32, 2160u32);
     let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut noise = move || {
+    let mut next = move || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        (state % 49) as i32 - 24
+        state
     };
-    let discs = [
-        (900.0, 700.0, 500.0),
-        (2600.0, 1300.0, 700.0),
-        (3300.0, 400.0, 300.0),
-    ];
+    // Octaves: (cell size, amplitude), each a lattice of random values per channel.
+    let octaves: Vec<(u32, f32, Vec<[f32; 3]>, u32)> = [
+        (256, 40.0),
+        (128, 24.0),
+        (64, 14.0),
+        (32, 9.0),
+        (16, 6.0),
+        (8, 4.0),
+    ]
+    .into_iter()
+    .map(|(cell, amplitude)| {
+        let cols = w / cell + 2;
+        let rows = h / cell + 2;
+        let lattice = (0..cols * rows)
+            .map(|_| {
+                let mut v = [0f32; 3];
+                for c in &mut v {
+                    *c = (next() % 2001) as f32 / 1000.0 - 1.0;
+                }
+                v
+            })
+            .collect();
+        (cell, amplitude, lattice, cols)
+    })
+    .collect();
     image::RgbImage::from_fn(w, h, |x, y| {
         let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
-        let mut r = 40.0 + 180.0 * fx;
-        let mut g = 60.0 + 150.0 * fy;
-        let mut b = 200.0 - 120.0 * (fx * fy);
-        for (cx, cy, radius) in discs {
-            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt() / radius;
-            if d < 1.0 {
-                let k = 1.0 - d * d;
-                r += 60.0 * k;
-                g -= 40.0 * k;
-                b += 30.0 * k;
+        let mut px = [60.0 + 120.0 * fx, 150.0 - 90.0 * fy, 210.0 - 150.0 * fy];
+        for (cell, amplitude, lattice, cols) in &octaves {
+            let (cx, cy) = (x / cell, y / cell);
+            let (tx, ty) = (
+                (x % cell) as f32 / *cell as f32,
+                (y % cell) as f32 / *cell as f32,
+            );
+            let at = |i: u32, j: u32| lattice[(j * cols + i) as usize];
+            let (a, b, c, d) = (
+                at(cx, cy),
+                at(cx + 1, cy),
+                at(cx, cy + 1),
+                at(cx + 1, cy + 1),
+            );
+            for k in 0..3 {
+                let top = a[k] + (b[k] - a[k]) * tx;
+                let bottom = c[k] + (d[k] - c[k]) * tx;
+                px[k] += amplitude * (top + (bottom - top) * ty);
             }
         }
-        let mut px = |v: f32| (v as i32 + noise()).clamp(0, 255) as u8;
-        image::Rgb([px(r), px(g), px(b)])
+        let grain = (next() % 13) as f32 - 6.0;
+        image::Rgb(px.map(|v| (v + grain).clamp(0.0, 255.0) as u8))
     })
 }
 

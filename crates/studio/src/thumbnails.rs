@@ -3,7 +3,7 @@
 //! webview never decodes a full-size file to show a tile.
 
 use fast_image_resize::images::Image;
-use fast_image_resize::{ResizeOptions, Resizer};
+use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageReader};
 use std::io::{BufWriter, Write};
@@ -105,8 +105,11 @@ pub fn resize_rgb(
     height: u32,
 ) -> Result<Vec<u8>, ThumbnailError> {
     let mut resized = Image::new(width, height, fast_image_resize::PixelType::U8x3);
+    // A triangle (bilinear) kernel scaled to the reduction: area-averaging enough to keep
+    // noise and fine detail from aliasing at 12×, at a third of Lanczos3's taps.
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
     Resizer::new()
-        .resize(image, &mut resized, &ResizeOptions::new())
+        .resize(image, &mut resized, &options)
         .map_err(|e| ThumbnailError::Resize(e.to_string()))?;
     Ok(resized.into_vec())
 }

@@ -259,7 +259,7 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
 
     // Favourites.
     let tiles = studio
-        .set_favourite(&[image_key.clone()], true)
+        .set_favourite(std::slice::from_ref(&image_key), true)
         .await
         .unwrap();
     assert!(tiles[0].favourite);
@@ -293,16 +293,25 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
     ));
 
     // Delete and Undo; then delete for good: the file goes to the trash.
-    let deleted = studio.delete_items(&[image_key.clone()]).await.unwrap();
+    let deleted = studio
+        .delete_items(std::slice::from_ref(&image_key))
+        .await
+        .unwrap();
     assert_eq!(deleted.keys, vec![image_key.clone()]);
     let after = studio
         .gallery_index(GalleryFilter::default())
         .await
         .unwrap();
     assert_eq!(after.tiles.len(), 1);
-    let back = studio.undo_delete(&[image_key.clone()]).await.unwrap();
+    let back = studio
+        .undo_delete(std::slice::from_ref(&image_key))
+        .await
+        .unwrap();
     assert_eq!(back[0].key, image_key);
-    studio.delete_items(&[image_key.clone()]).await.unwrap();
+    studio
+        .delete_items(std::slice::from_ref(&image_key))
+        .await
+        .unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while path.exists() {
         assert!(tokio::time::Instant::now() < deadline, "never trashed");
@@ -313,7 +322,10 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
         .join("trash-bin")
         .join(path.file_name().unwrap())
         .exists());
-    let too_late = studio.undo_delete(&[image_key.clone()]).await.unwrap_err();
+    let too_late = studio
+        .undo_delete(std::slice::from_ref(&image_key))
+        .await
+        .unwrap_err();
     assert!(
         too_late.message.contains("too late"),
         "{}",
@@ -336,7 +348,10 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
     let elsewhere = dir.path().join("elsewhere");
     let moved = studio.move_library(&elsewhere).await.unwrap();
     assert_eq!(moved.moved, 1);
-    let record = &studio.gallery_records(&[video_key.clone()]).await.unwrap()[0];
+    let record = &studio
+        .gallery_records(std::slice::from_ref(&video_key))
+        .await
+        .unwrap()[0];
     let new_path = PathBuf::from(record.item.as_ref().unwrap().path.clone().unwrap());
     assert!(new_path.starts_with(&elsewhere) && new_path.is_file());
     let served = http

@@ -34,16 +34,21 @@ pub fn generate() -> Result<BTreeMap<String, String>, String> {
 
 fn for_each_command_type(cfg: &ts_rs::Config) -> Result<(), String> {
     use crate::commands::{
-        CatalogueArgs, DraftArgs, DraftConnection, DropArgs, PickArgs, PickedFile, RecentArgs,
-        TaskRef, UploadArgs, UploadRef, UrlArgs,
+        CatalogueArgs, DialogArgs, DraftArgs, DraftConnection, DropArgs, FavouriteArgs,
+        GalleryIndexArgs, ItemReferenceArgs, KeyArgs, KeysArgs, MoveLibraryArgs, PickArgs,
+        PickedFile, PosterArgs, RecentArgs, TaskRef, UploadArgs, UploadRef, UrlArgs,
     };
     use crate::drops::DropEvent;
     use studio::catalogues::CatalogueView;
     use studio::compose::{Draft, DraftCheck, DraftReference};
+    use studio::exports::SaveReport;
+    use studio::library::{GalleryFacets, GalleryFilter, GalleryTile, ItemState};
     use studio::library::{RecentPrompt, TaskRecord};
+    use studio::library_folder::{LibraryFolderView, MoveReport};
     use studio::profiles::{KeyChange, NewProfile, ProfileEdit, ProfileRef, ProfileView};
     use studio::references::UploadEvent;
     use studio::services::{AppStateView, BalanceView, ConnectionReport, QuoteView, SubmitReport};
+    use studio::services::{DeleteReport, GalleryIndex, GalleryRecord};
     use studio::tracker::TrackerEvent;
     // Each export also writes every type the exported one names.
     let exports: &[Export] = &[
@@ -79,6 +84,24 @@ fn for_each_command_type(cfg: &ts_rs::Config) -> Result<(), String> {
         TaskRecord::export_all,
         TaskRef::export_all,
         UrlArgs::export_all,
+        GalleryIndexArgs::export_all,
+        GalleryFilter::export_all,
+        GalleryIndex::export_all,
+        GalleryTile::export_all,
+        GalleryRecord::export_all,
+        GalleryFacets::export_all,
+        ItemState::export_all,
+        KeysArgs::export_all,
+        KeyArgs::export_all,
+        FavouriteArgs::export_all,
+        PosterArgs::export_all,
+        ItemReferenceArgs::export_all,
+        MoveLibraryArgs::export_all,
+        DialogArgs::export_all,
+        DeleteReport::export_all,
+        SaveReport::export_all,
+        LibraryFolderView::export_all,
+        MoveReport::export_all,
     ];
     for export in exports {
         export(cfg).map_err(|e| e.to_string())?;

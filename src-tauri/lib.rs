@@ -2,7 +2,8 @@
 //!
 //! Only glue lives here: the commands ([`commands`]) that call into
 //! [`studio::services::Studio`], the channels that stream uploads and task events, the
-//! window's drag-and-drop ([`drops`]), native dialogs and the clipboard ([`files`]),
+//! window's drag-and-drop ([`drops`]), native dialogs and the clipboard ([`files`]), the
+//! gallery's dialogs, clipboard, file manager and drag-out ([`gallery`]),
 //! notifications, the page's CSP ([`content_policy`]) and the window's geometry.
 
 pub mod bindings;
@@ -10,6 +11,7 @@ pub mod commands;
 pub mod content_policy;
 pub mod drops;
 mod files;
+mod gallery;
 mod notifications;
 mod subscriptions;
 mod window_geometry;
@@ -42,6 +44,8 @@ pub fn run() {
         })
         .manage(drops::DropHub::default())
         .manage(subscriptions::Subscriptions::default())
+        .manage(gallery::DialogAnswers::default())
+        .manage(gallery::Clipboard::default())
         .setup(|app| {
             let paths = AppPaths {
                 data_dir: app.path().app_data_dir()?,

@@ -97,6 +97,104 @@ CREATE TABLE settings (
 ) WITHOUT ROWID;
 "#;
 
+/// Version 2: the gallery. `items` holds one row per output of a succeeded task: where its
+/// local copy is (relative to the library folder), how its download went, what it is
+/// (dimensions, duration), and what the user did with it (favourite, deleted). Rows are
+/// never removed by the app, so a deleted output is never downloaded again.
+/// `dismissed_tasks` hides failed or running tasks from the gallery; `task_prompts` is the
+/// FTS5 index of every task's prompt, kept by triggers on `tasks`.
+const V2_GALLERY: &str = r#"
+CREATE TABLE items (
+    -- AUTOINCREMENT: ids are never reused, so a thumbnail named after an id is never
+    -- shown for another item.
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    profile_id    TEXT NOT NULL,
+    task_id       TEXT NOT NULL,
+    -- Position among the task's output URLs.
+    idx           INTEGER NOT NULL,
+    url           TEXT NOT NULL,
+    -- image, video, audio (the task's media type, then what the bytes turned out to be).
+    media_type    TEXT NOT NULL,
+    model         TEXT NOT NULL,
+    -- The task's creation time (ms), the gallery's order.
+    created_ms    INTEGER NOT NULL,
+    -- queued, downloading, ready, failed, missing.
+    state         TEXT NOT NULL,
+    -- Why the download failed or the file is missing, as a sentence.
+    error         TEXT,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    -- Bytes of the partial file and the size the server announced, while downloading.
+    received      INTEGER NOT NULL DEFAULT 0,
+    total         INTEGER,
+    -- ETag or Last-Modified of the first reply, sent as If-Range when resuming.
+    validator     TEXT,
+    -- Slash-separated path relative to the library folder, once downloaded.
+    file          TEXT,
+    content_type  TEXT,
+    size          INTEGER,
+    sha256        TEXT,
+    width         INTEGER,
+    height        INTEGER,
+    duration_ms   INTEGER,
+    -- 0: none yet, 1: made, 2: cannot be made (the file is not decodable here).
+    thumb         INTEGER NOT NULL DEFAULT 0,
+    favourite     INTEGER NOT NULL DEFAULT 0,
+    -- When the user deleted it (hidden at once, the file trashed after the Undo window).
+    deleted_ms    INTEGER,
+    trashed       INTEGER NOT NULL DEFAULT 0,
+    recorded_ms   INTEGER NOT NULL,
+    downloaded_ms INTEGER,
+    revision      INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (profile_id, task_id, idx),
+    FOREIGN KEY (profile_id, task_id) REFERENCES tasks (profile_id, id) ON DELETE CASCADE
+);
+
+-- The gallery's list: newest first, visible items of one profile.
+CREATE INDEX items_by_time ON items (profile_id, created_ms DESC, id DESC)
+    WHERE deleted_ms IS NULL;
+CREATE INDEX items_by_model ON items (profile_id, model, created_ms DESC)
+    WHERE deleted_ms IS NULL;
+-- Work left after a restart: unfinished downloads, files to trash.
+CREATE INDEX items_unfinished ON items (state) WHERE state IN ('queued', 'downloading');
+CREATE INDEX items_to_trash ON items (deleted_ms) WHERE deleted_ms IS NOT NULL AND trashed = 0;
+CREATE INDEX items_by_url ON items (url);
+
+CREATE TABLE dismissed_tasks (
+    profile_id   TEXT NOT NULL,
+    task_id      TEXT NOT NULL,
+    dismissed_ms INTEGER NOT NULL,
+    PRIMARY KEY (profile_id, task_id),
+    FOREIGN KEY (profile_id, task_id) REFERENCES tasks (profile_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- Tasks that are not (yet) outputs: for the gallery's running and failed tiles.
+CREATE INDEX tasks_not_succeeded ON tasks (profile_id, recorded_ms DESC)
+    WHERE status <> 'success';
+
+CREATE VIRTUAL TABLE task_prompts USING fts5(
+    prompt,
+    profile_id UNINDEXED,
+    task_id UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO task_prompts (prompt, profile_id, task_id)
+    SELECT prompt, profile_id, id FROM tasks WHERE prompt IS NOT NULL AND prompt <> '';
+CREATE TRIGGER task_prompts_insert AFTER INSERT ON tasks
+    WHEN new.prompt IS NOT NULL AND new.prompt <> '' BEGIN
+    INSERT INTO task_prompts (prompt, profile_id, task_id)
+        VALUES (new.prompt, new.profile_id, new.id);
+END;
+CREATE TRIGGER task_prompts_update AFTER UPDATE OF prompt ON tasks BEGIN
+    DELETE FROM task_prompts WHERE profile_id = old.profile_id AND task_id = old.id;
+    INSERT INTO task_prompts (prompt, profile_id, task_id)
+        SELECT new.prompt, new.profile_id, new.id
+        WHERE new.prompt IS NOT NULL AND new.prompt <> '';
+END;
+CREATE TRIGGER task_prompts_delete AFTER DELETE ON tasks BEGIN
+    DELETE FROM task_prompts WHERE profile_id = old.profile_id AND task_id = old.id;
+END;
+"#;
+
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
@@ -108,7 +206,7 @@ pub fn latest_version() -> usize {
 }
 
 /// The migrations' SQL, oldest first, for tests that build a database at an older version.
-pub const ALL: &[&str] = &[V1];
+pub const ALL: &[&str] = &[V1, V2_GALLERY];
 
 #[cfg(test)]
 mod tests {

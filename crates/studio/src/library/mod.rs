@@ -11,6 +11,8 @@
 //! the work to a blocking thread.
 
 mod drafts;
+mod gallery;
+mod items;
 pub mod migrations;
 mod models;
 mod settings;
@@ -18,6 +20,11 @@ mod tasks;
 mod uploads;
 
 pub use drafts::RecentPrompt;
+pub use gallery::{
+    fts_query, FacetCount, GalleryFacets, GalleryFilter, GalleryTile, ItemChange, TileKey,
+    TileState, TASK_KEY_PREFIX,
+};
+pub use items::{task_created_ms, Downloaded, Item, ItemState, ThumbState};
 pub use tasks::{
     NewTask, TaskChange, TaskKey, TaskOrigin, TaskRecord, TaskState, TaskStatusEntry, TaskUpdate,
 };
@@ -141,6 +148,7 @@ impl Library {
         for (table, columns) in [
             ("tasks", &["request", "outputs"][..]),
             ("uploads", &["url"][..]),
+            ("items", &["url"][..]),
             ("drafts", &["draft"][..]),
         ] {
             for column in columns {

@@ -4,8 +4,13 @@
 
 mod activity;
 mod create;
+mod gallery;
 
 pub use create::{QuoteView, SubmitReport};
+pub use gallery::{
+    day_groups, ClipboardImage, DayGroup, DeleteReport, GalleryIndex, GalleryRecord, ItemView,
+    ReferenceView, LIBRARY_ROOT,
+};
 
 use crate::catalogues::Catalogues;
 use crate::connections::{blocking, Connections};
@@ -94,6 +99,11 @@ impl AppPaths {
     pub fn library_db(&self) -> PathBuf {
         self.data_dir.join("library.db")
     }
+
+    /// The library folder unless the user chose another: `<app data>/library`.
+    pub fn default_library_dir(&self) -> PathBuf {
+        self.data_dir.join("library")
+    }
 }
 
 /// The app's core.
@@ -110,6 +120,9 @@ pub struct Studio {
     tracker_config: TrackerConfig,
     tracker: OnceCell<TaskTracker>,
     media: OnceCell<Result<MediaServer, AppError>>,
+    gallery: OnceCell<Arc<crate::gallery::Gallery>>,
+    gallery_config: crate::gallery::GalleryConfig,
+    trash: crate::gallery::TrashFn,
 }
 
 impl Studio {
@@ -149,13 +162,41 @@ impl Studio {
             tracker_config,
             tracker: OnceCell::new(),
             media: OnceCell::new(),
+            gallery: OnceCell::new(),
+            gallery_config: crate::gallery::GalleryConfig::default(),
+            trash: crate::gallery::os_trash(),
         })
     }
 
-    /// The slow part of starting: the Sandbox, the media server and the tracker (which
-    /// resumes every unfinished task). Each failure is kept and shown where it matters.
+    /// The same studio with other gallery timings, and `trash` instead of the OS trash
+    /// (tests must not fill the trash of the machine they run on).
+    pub fn with_gallery(
+        mut self,
+        config: crate::gallery::GalleryConfig,
+        trash: crate::gallery::TrashFn,
+    ) -> Studio {
+        self.gallery_config = config;
+        self.trash = trash;
+        self
+    }
+
+    /// The slow part of starting: the Sandbox, the media server, the tracker (which
+    /// resumes every unfinished task) and the gallery (which resumes unfinished downloads,
+    /// then checks the library's files in the background). Each failure is kept and shown
+    /// where it matters.
     pub async fn start(&self) {
         let (sandbox, media, tracker) = tokio::join!(self.sandbox(), self.media(), self.tracker());
+        match self.gallery().await {
+            Ok(gallery) => {
+                let gallery = Arc::clone(gallery);
+                tokio::task::spawn_blocking(move || {
+                    if let Err(err) = gallery.check_files() {
+                        tracing::warn!(error = %err, "the library's files could not be checked");
+                    }
+                });
+            }
+            Err(err) => tracing::error!(error = %err, "the gallery failed to start"),
+        }
         if let Err(err) = sandbox {
             tracing::error!(error = %err, "sandbox failed to start");
         }

@@ -23,7 +23,10 @@ mod refunds;
 mod subscription;
 
 use crate::error::AppError;
-use crate::library::{Library, NewTask, TaskChange, TaskKey, TaskOrigin, TaskRecord, TaskUpdate};
+use crate::library::{
+    GalleryTile, ItemChange, Library, NewTask, TaskChange, TaskKey, TaskOrigin, TaskRecord,
+    TaskUpdate,
+};
 use cyberbara::types::Task;
 use cyberbara::Client;
 use follow::Pause;
@@ -115,6 +118,26 @@ pub enum TrackerEvent {
         #[ts(type = "number")]
         remaining_credits: i64,
     },
+    /// A gallery item was recorded (`added`), changed (`updated`: its download, thumbnail,
+    /// favourite…), or left the gallery (`removed`: deleted) or came back (`added`: Undo).
+    /// The gallery's list is not part of the snapshot: after a `snapshot`, query it again
+    /// (`gallery_index`); keep a tile's higher `revision`.
+    Item {
+        profile_id: String,
+        change: ItemChange,
+        task_id: String,
+        tile: GalleryTile,
+    },
+    /// Bytes of an item's download arrived (announced a few times a second at most, not
+    /// recorded; the tile's state says `downloading` meanwhile).
+    Download {
+        profile_id: String,
+        key: String,
+        #[ts(type = "number")]
+        received: u64,
+        #[ts(type = "number | null")]
+        total: Option<u64>,
+    },
 }
 
 impl TrackerEvent {
@@ -122,7 +145,9 @@ impl TrackerEvent {
         match self {
             TrackerEvent::Snapshot { profile_id, .. }
             | TrackerEvent::Connection { profile_id, .. }
-            | TrackerEvent::Balance { profile_id, .. } => profile_id,
+            | TrackerEvent::Balance { profile_id, .. }
+            | TrackerEvent::Item { profile_id, .. }
+            | TrackerEvent::Download { profile_id, .. } => profile_id,
             TrackerEvent::Task { task, .. } => &task.profile_id,
         }
     }
@@ -287,6 +312,12 @@ impl TaskTracker {
         Ok(record)
     }
 
+    /// A handle that announces events on this tracker's channel (the downloader's item
+    /// and progress events travel with the task events).
+    pub fn announcer(&self) -> Announcer {
+        Announcer(self.inner.events.clone())
+    }
+
     /// Every event of every profile, from now on (for notifications).
     pub fn subscribe_all(&self) -> broadcast::Receiver<TrackerEvent> {
         self.inner.events.subscribe()
@@ -306,6 +337,17 @@ impl TaskTracker {
                 Some((event, sub))
             },
         )
+    }
+}
+
+/// Announces events on a tracker's channel.
+#[derive(Clone)]
+pub struct Announcer(broadcast::Sender<TrackerEvent>);
+
+impl Announcer {
+    pub fn announce(&self, event: TrackerEvent) {
+        // No subscriber is fine: what matters is recorded in the library first.
+        let _ = self.0.send(event);
     }
 }
 

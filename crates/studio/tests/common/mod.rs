@@ -1,5 +1,7 @@
 //! Checks shared by the app's integration tests.
 
+pub mod origin;
+
 use std::path::Path;
 
 /// Every byte of every file under `dir`, for "the key is not on disk" checks.

@@ -1,0 +1,303 @@
+//! One download attempt of one output: resumed with `Range` (and `If-Range`, so a file
+//! that changed on the server starts over instead of being spliced) when a partial file
+//! exists, streamed to that partial file, then checked: the length the server announced,
+//! and bytes that really are the media type the task produced.
+
+use super::media_info::family;
+use super::Inner;
+use crate::error::AppError;
+use crate::library::Item;
+use crate::library_folder::io_error;
+use futures_util::StreamExt;
+use reqwest::header;
+use reqwest::StatusCode;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use tokio::io::AsyncWriteExt;
+use tokio_util::sync::CancellationToken;
+
+/// Why an attempt did not produce a checked file.
+#[derive(Debug)]
+pub(super) enum Failure {
+    /// Worth another attempt (network trouble, 429/5xx, a reply cut short); the partial
+    /// file is kept for a `Range` request. `after` is the server's `Retry-After`.
+    Retry {
+        reason: String,
+        after: Option<Duration>,
+    },
+    /// The URL no longer serves the file (expired: 403/404/410).
+    Gone(String),
+    /// Another attempt would fail the same way (bytes of the wrong type, a full disk).
+    Fatal(AppError),
+    /// The download was paused or the app is stopping; the partial file stays.
+    Canceled,
+}
+
+fn retry(reason: impl Into<String>) -> Failure {
+    Failure::Retry {
+        reason: reason.into(),
+        after: None,
+    }
+}
+
+/// Downloads `item` into `partial` and checks it. Returns the sniffed media type.
+pub(super) async fn attempt(
+    inner: &Inner,
+    item: &Item,
+    partial: &Path,
+    cancel: &CancellationToken,
+) -> Result<&'static str, Failure> {
+    let folder = partial
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(partial)
+        .to_path_buf();
+    let write_failed = |err: std::io::Error| {
+        let _ = std::fs::remove_file(partial);
+        Failure::Fatal(io_error("save the download", &folder, &err))
+    };
+    if let Some(dir) = partial.parent() {
+        tokio::fs::create_dir_all(dir).await.map_err(write_failed)?;
+    }
+    let have = match tokio::fs::metadata(partial).await {
+        Ok(meta) => meta.len(),
+        Err(_) => 0,
+    };
+    let mut request = inner.http.get(&item.url);
+    if have > 0 {
+        request = request.header(header::RANGE, format!("bytes={have}-"));
+        if let Some(validator) = &item.validator {
+            request = request.header(header::IF_RANGE, validator);
+        }
+        inner.stats.ranged.fetch_add(1, Ordering::Relaxed);
+    }
+    inner.stats.requests.fetch_add(1, Ordering::Relaxed);
+    let response = tokio::select! {
+        _ = cancel.cancelled() => return Err(Failure::Canceled),
+        sent = request.send() => sent.map_err(|e| retry(describe(&e)))?,
+    };
+    let status = response.status();
+    let (append, total) = match status {
+        StatusCode::PARTIAL_CONTENT => match content_range(response.headers()) {
+            Some((start, total)) if start == have => (true, total),
+            _ => {
+                // Not the bytes asked for: start over.
+                let _ = tokio::fs::remove_file(partial).await;
+                return Err(Failure::Retry {
+                    reason: "the server resumed at another place".into(),
+                    after: Some(Duration::ZERO),
+                });
+            }
+        },
+        StatusCode::OK => (false, response.content_length()),
+        StatusCode::RANGE_NOT_SATISFIABLE => {
+            let _ = tokio::fs::remove_file(partial).await;
+            return Err(Failure::Retry {
+                reason: "the partial file did not match the server's".into(),
+                after: Some(Duration::ZERO),
+            });
+        }
+        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::GONE => {
+            return Err(Failure::Gone(format!("HTTP {}", status.as_u16())))
+        }
+        StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS => {
+            return Err(Failure::Retry {
+                reason: format!("HTTP {}", status.as_u16()),
+                after: retry_after(response.headers()),
+            })
+        }
+        s if s.is_server_error() => {
+            return Err(Failure::Retry {
+                reason: format!("HTTP {}", s.as_u16()),
+                after: retry_after(response.headers()),
+            })
+        }
+        s => {
+            return Err(Failure::Fatal(AppError::new(
+                crate::error::ErrorKind::Network,
+                format!(
+                    "The server refused to send this output (HTTP {}). Try again later.",
+                    s.as_u16()
+                ),
+            )))
+        }
+    };
+    let claimed = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    let validator = response
+        .headers()
+        .get(header::ETAG)
+        .or_else(|| response.headers().get(header::LAST_MODIFIED))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    if !append {
+        // A fresh reply: what a later Range request must match.
+        if let Err(err) = inner
+            .library
+            .set_item_source(item.id, total, validator.as_deref())
+        {
+            tracing::warn!(error = %err, "could not record a download's size");
+        }
+    }
+
+    let mut file = tokio::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(partial)
+        .await
+        .map_err(write_failed)?;
+    let mut received = if append { have } else { 0 };
+    let mut stream = response.bytes_stream();
+    let mut last_progress = Instant::now() - inner.config.progress_every;
+    loop {
+        let chunk = tokio::select! {
+            _ = cancel.cancelled() => {
+                let _ = file.flush().await;
+                return Err(Failure::Canceled);
+            }
+            chunk = stream.next() => chunk,
+        };
+        let Some(chunk) = chunk else { break };
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(err) => {
+                let _ = file.flush().await;
+                return Err(retry(describe(&err)));
+            }
+        };
+        file.write_all(&chunk).await.map_err(write_failed)?;
+        received += chunk.len() as u64;
+        if last_progress.elapsed() >= inner.config.progress_every {
+            last_progress = Instant::now();
+            inner.announce_progress(item, received, total);
+        }
+    }
+    file.flush().await.map_err(write_failed)?;
+    file.sync_all().await.map_err(write_failed)?;
+    drop(file);
+    inner.announce_progress(item, received, total);
+    if let Some(total) = total {
+        if received < total {
+            return Err(retry(format!(
+                "the reply ended after {received} of {total} bytes"
+            )));
+        }
+        if received > total {
+            let _ = tokio::fs::remove_file(partial).await;
+            return Err(retry("the reply was longer than announced"));
+        }
+    }
+    check_media(item, partial, claimed.as_deref()).await
+}
+
+/// The bytes must be a media type, of the family the task produced (an image task's
+/// output is an image), and agree with the family the server's `Content-Type` claims.
+async fn check_media(
+    item: &Item,
+    partial: &Path,
+    claimed: Option<&str>,
+) -> Result<&'static str, Failure> {
+    let path = partial.to_path_buf();
+    let sniffed = tokio::task::spawn_blocking(move || super::media_info::sniff_file(&path))
+        .await
+        .map_err(|e| Failure::Fatal(AppError::internal(format!("a check stopped: {e}"))))?
+        .map_err(|e| retry(format!("the downloaded file could not be read: {e}")))?;
+    let refuse = |message: String| {
+        let _ = std::fs::remove_file(partial);
+        Failure::Fatal(AppError::new(crate::error::ErrorKind::Network, message))
+    };
+    let expected = family(&format!("{}/", item.media_type));
+    let Some(mime) = sniffed.filter(|m| family(m).is_some()) else {
+        return Err(refuse(format!(
+            "The server sent something that is not {} file, so it was not kept{}.",
+            a_media(expected),
+            claimed
+                .map(|c| format!(" (it said {c})"))
+                .unwrap_or_default()
+        )));
+    };
+    if let Some(expected) = expected {
+        if family(mime) != Some(expected) {
+            return Err(refuse(format!(
+                "The server sent {mime} bytes for {} output, so the file was not kept.",
+                a_media(Some(expected))
+            )));
+        }
+    }
+    if let Some(claimed_family) = claimed.and_then(family) {
+        if Some(claimed_family) != family(mime) {
+            return Err(refuse(format!(
+                "The server said the file is {} but its bytes are {mime}, so it was not kept.",
+                claimed.unwrap_or_default()
+            )));
+        }
+    }
+    Ok(mime)
+}
+
+fn a_media(family: Option<&str>) -> &'static str {
+    match family {
+        Some("image") => "an image",
+        Some("video") => "a video",
+        Some("audio") => "an audio",
+        _ => "a media",
+    }
+}
+
+/// `bytes START-END/TOTAL` → (START, TOTAL).
+fn content_range(headers: &header::HeaderMap) -> Option<(u64, Option<u64>)> {
+    let value = headers.get(header::CONTENT_RANGE)?.to_str().ok()?;
+    let rest = value.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (start, _) = range.split_once('-')?;
+    Some((start.trim().parse().ok()?, total.trim().parse().ok()))
+}
+
+fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+fn describe(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        "the server stopped sending".into()
+    } else if err.is_connect() {
+        "the server could not be reached".into()
+    } else {
+        "the connection was lost".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_ranges_are_read() {
+        let mut headers = header::HeaderMap::new();
+        headers.insert(header::CONTENT_RANGE, "bytes 100-199/200".parse().unwrap());
+        assert_eq!(content_range(&headers), Some((100, Some(200))));
+        headers.insert(header::CONTENT_RANGE, "bytes 5-9/*".parse().unwrap());
+        assert_eq!(content_range(&headers), Some((5, None)));
+        headers.insert(header::CONTENT_RANGE, "items 1-2/3".parse().unwrap());
+        assert_eq!(content_range(&headers), None);
+    }
+}

@@ -4,8 +4,10 @@
 
 mod activity;
 mod create;
+mod usage;
 
 pub use create::{QuoteView, SubmitReport};
+pub use usage::{BalanceSettings, CsvExport, DEFAULT_LOW_BALANCE};
 
 use crate::catalogues::Catalogues;
 use crate::connections::{blocking, Connections};

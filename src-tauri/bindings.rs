@@ -35,16 +35,19 @@ pub fn generate() -> Result<BTreeMap<String, String>, String> {
 fn for_each_command_type(cfg: &ts_rs::Config) -> Result<(), String> {
     use crate::commands::{
         CatalogueArgs, DraftArgs, DraftConnection, DropArgs, PickArgs, PickedFile, RecentArgs,
-        TaskRef, UploadArgs, UploadRef, UrlArgs,
+        SaveAnswer, TaskRef, UploadArgs, UploadRef, UrlArgs,
     };
     use crate::drops::DropEvent;
     use studio::catalogues::CatalogueView;
     use studio::compose::{Draft, DraftCheck, DraftReference};
     use studio::library::{RecentPrompt, TaskRecord};
+    use studio::library::{UsageLedger, UsageRange, UsageRow};
     use studio::profiles::{KeyChange, NewProfile, ProfileEdit, ProfileRef, ProfileView};
     use studio::references::UploadEvent;
     use studio::services::{AppStateView, BalanceView, ConnectionReport, QuoteView, SubmitReport};
+    use studio::services::{BalanceSettings, CsvExport};
     use studio::tracker::TrackerEvent;
+    use studio::usage::{ImportFailure, ImportReport, UsageProgress};
     // Each export also writes every type the exported one names.
     let exports: &[Export] = &[
         AppError::export_all,
@@ -79,6 +82,15 @@ fn for_each_command_type(cfg: &ts_rs::Config) -> Result<(), String> {
         TaskRecord::export_all,
         TaskRef::export_all,
         UrlArgs::export_all,
+        UsageRange::export_all,
+        UsageRow::export_all,
+        UsageLedger::export_all,
+        UsageProgress::export_all,
+        CsvExport::export_all,
+        ImportFailure::export_all,
+        ImportReport::export_all,
+        BalanceSettings::export_all,
+        SaveAnswer::export_all,
     ];
     for export in exports {
         export(cfg).map_err(|e| e.to_string())?;

@@ -15,15 +15,17 @@ use studio::catalogues::CatalogueView;
 use studio::compose::{Draft, DraftCheck};
 use studio::error::AppError;
 use studio::forms::ReferenceMedia;
-use studio::library::{RecentPrompt, TaskRecord};
+use studio::library::{RecentPrompt, TaskRecord, UsageLedger, UsageRange};
 use studio::profiles::{
     normalise_base_url, KeyChange, KeyInput, NewProfile, ProfileEdit, ProfileRef, ProfileView,
 };
 use studio::references::UploadEvent;
 use studio::services::{
-    self, AppStateView, BalanceView, ConnectionReport, QuoteView, Studio, SubmitReport,
+    self, AppStateView, BalanceSettings, BalanceView, ConnectionReport, CsvExport, QuoteView,
+    Studio, SubmitReport,
 };
 use studio::tracker::TrackerEvent;
+use studio::usage::{ImportReport, UsageProgress};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};
 use ts_rs::TS;
@@ -101,6 +103,12 @@ pub struct UrlArgs {
 #[derive(Debug, Deserialize, TS)]
 pub struct DropArgs {
     pub paths: Vec<String>,
+}
+
+/// Test-only: where the next save dialog "saves".
+#[derive(Debug, Deserialize, TS)]
+pub struct SaveAnswer {
+    pub path: String,
 }
 
 pub(crate) fn studio(app: &AppHandle) -> Result<tauri::State<'_, Arc<Studio>>, AppError> {
@@ -298,14 +306,91 @@ pub async fn open_url(_app: AppHandle, args: UrlArgs) -> Result<(), AppError> {
 /// manager does. Refused unless the app was started with `CYBERBARA_TEST_HOOKS=1`.
 #[tauri::command]
 pub async fn simulate_drop(app: AppHandle, args: DropArgs) -> Result<(), AppError> {
-    if std::env::var_os("CYBERBARA_TEST_HOOKS").is_none_or(|v| v != "1") {
-        return Err(AppError::not_found(
-            "This command is only available to tests.",
-        ));
+    if !crate::save_dialog::test_hooks_enabled() {
+        return Err(crate::save_dialog::test_only());
     }
     let paths = args.paths.into_iter().map(PathBuf::from).collect();
     app.state::<DropHub>().dropped(paths).await;
     Ok(())
+}
+
+/// Sends each progress event to the page; a page that went away is no reason to stop.
+fn progress_to(channel: Channel<UsageProgress>) -> impl Fn(UsageProgress) + Send + Sync {
+    move |event| {
+        if let Err(err) = channel.send(event) {
+            tracing::debug!(error = %err, "a usage progress event could not reach the page");
+        }
+    }
+}
+
+/// The range as last read for the active profile, from the library, without the network.
+#[tauri::command]
+pub async fn cached_usage(
+    app: AppHandle,
+    args: UsageRange,
+) -> Result<Option<UsageLedger>, AppError> {
+    studio(&app)?.cached_usage(&args)
+}
+
+/// Brings the range up to date (only newer rows when it was read before), reporting pages.
+#[tauri::command]
+pub async fn sync_usage(
+    app: AppHandle,
+    args: UsageRange,
+    channel: Channel<UsageProgress>,
+) -> Result<UsageLedger, AppError> {
+    studio(&app)?.sync_usage(&args, &progress_to(channel)).await
+}
+
+/// "Export CSV": asks where, then reads the whole range and writes it. `null` when the
+/// dialog was cancelled.
+#[tauri::command]
+pub async fn export_usage_csv(
+    app: AppHandle,
+    args: UsageRange,
+    channel: Channel<UsageProgress>,
+) -> Result<Option<CsvExport>, AppError> {
+    let name = studio::usage::csv_file::suggested_file_name(&args);
+    let Some(path) = crate::save_dialog::save_csv(&app, "Export usage as CSV", &name).await else {
+        return Ok(None);
+    };
+    let path = studio::usage::csv_file::with_csv_extension(&path);
+    let export = studio(&app)?
+        .export_usage_csv(&args, &path, &progress_to(channel))
+        .await?;
+    Ok(Some(export))
+}
+
+/// "Import missing tasks": every task of the range the app does not know.
+#[tauri::command]
+pub async fn import_missing_tasks(
+    app: AppHandle,
+    args: UsageRange,
+    channel: Channel<UsageProgress>,
+) -> Result<ImportReport, AppError> {
+    studio(&app)?
+        .import_missing_tasks(&args, &progress_to(channel))
+        .await
+}
+
+#[tauri::command]
+pub async fn balance_settings(app: AppHandle) -> Result<BalanceSettings, AppError> {
+    studio(&app)?.balance_settings()
+}
+
+#[tauri::command]
+pub async fn set_balance_settings(
+    app: AppHandle,
+    args: BalanceSettings,
+) -> Result<BalanceSettings, AppError> {
+    studio(&app)?.set_balance_settings(args)
+}
+
+/// Test hook: the path the next save dialog answers with. Refused unless the app was
+/// started with `CYBERBARA_TEST_HOOKS=1`.
+#[tauri::command]
+pub async fn answer_save_dialog(_app: AppHandle, args: SaveAnswer) -> Result<(), AppError> {
+    crate::save_dialog::answer_next(PathBuf::from(args.path))
 }
 
 /// One command as the TypeScript side sees it.
@@ -481,4 +566,11 @@ app_commands![
     task_draft,
     open_url,
     simulate_drop,
+    cached_usage,
+    sync_usage,
+    export_usage_csv,
+    import_missing_tasks,
+    balance_settings,
+    set_balance_settings,
+    answer_save_dialog,
 ];

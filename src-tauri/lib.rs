@@ -2,7 +2,8 @@
 //!
 //! Only glue lives here: the commands ([`commands`]) that call into
 //! [`studio::services::Studio`], the channels that stream uploads and task events, the
-//! window's drag-and-drop ([`drops`]), native dialogs and the clipboard ([`files`]),
+//! window's drag-and-drop ([`drops`]), native dialogs and the clipboard ([`files`],
+//! `save_dialog`),
 //! notifications, the page's CSP ([`content_policy`]) and the window's geometry.
 
 pub mod bindings;
@@ -11,6 +12,7 @@ pub mod content_policy;
 pub mod drops;
 mod files;
 mod notifications;
+mod save_dialog;
 mod subscriptions;
 mod window_geometry;
 

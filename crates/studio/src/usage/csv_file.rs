@@ -2,7 +2,7 @@
 //! and newlines are its business). The columns are listed in the README.
 
 use crate::error::AppError;
-use crate::library::UsageRow;
+use crate::library::{UsageRange, UsageRow};
 use std::io::Write;
 use std::path::Path;
 
@@ -51,6 +51,39 @@ fn inert(text: &str) -> String {
         format!("'{text}")
     } else {
         text.to_string()
+    }
+}
+
+/// The name the save dialog suggests: `cyberbara-usage-2026-03-01-to-2026-03-31.csv`,
+/// with anything a file name should not hold in a date-time made a `-`.
+pub fn suggested_file_name(range: &UsageRange) -> String {
+    let part = |bound: &Option<String>, none: &str| match bound {
+        None => none.to_string(),
+        Some(text) => text
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect(),
+    };
+    let range = range.normalised();
+    format!(
+        "cyberbara-usage-{}-to-{}.csv",
+        part(&range.from, "start"),
+        part(&range.to, "now")
+    )
+}
+
+/// `path` with `.csv` added when the user typed a name without an extension.
+pub fn with_csv_extension(path: &Path) -> std::path::PathBuf {
+    if path.extension().is_some() {
+        path.to_path_buf()
+    } else {
+        path.with_extension("csv")
     }
 }
 
@@ -104,6 +137,29 @@ mod tests {
              2026-03-03T04:31:55.116Z,79739092304928500,refund,-8,image,text-to-image,,t-1,refund: image task failed,row--8\n\
              2026-03-03T04:31:55.116Z,79739092304928500,charge,8,image,text-to-image,nano-banana-pro,t-1,\"generate image, \"\"1k\"\"\",row-8\n\
              2026-03-03T04:31:55.116Z,79739092304928500,charge,3,image,text-to-image,,t-1,\"'=HYPERLINK(\"\"x\"\")\",row-3\n"
+        );
+    }
+
+    #[test]
+    fn the_suggested_name_says_the_range() {
+        let name =
+            |from: Option<&str>, to: Option<&str>| suggested_file_name(&UsageRange::new(from, to));
+        assert_eq!(
+            name(Some("2026-03-01"), Some("2026-03-31")),
+            "cyberbara-usage-2026-03-01-to-2026-03-31.csv"
+        );
+        assert_eq!(
+            name(None, Some("2026-03-04T00:00:00+01:00")),
+            "cyberbara-usage-start-to-2026-03-04T00-00-00-01-00.csv"
+        );
+        assert_eq!(name(Some("../x"), None), "cyberbara-usage----x-to-now.csv");
+        assert_eq!(
+            with_csv_extension(Path::new("/tmp/usage")),
+            Path::new("/tmp/usage.csv")
+        );
+        assert_eq!(
+            with_csv_extension(Path::new("/tmp/usage.txt")),
+            Path::new("/tmp/usage.txt")
         );
     }
 

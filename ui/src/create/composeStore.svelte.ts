@@ -95,6 +95,16 @@ export class ComposeStore {
     return null;
   });
 
+  /** Generate would take the balance below the low-balance threshold (Settings): said
+   * beside the price before the click, without blocking it. */
+  lowBalanceWarning: string | null = $derived.by(() => {
+    const quote = this.quote;
+    const threshold = this.app.lowBalanceThreshold;
+    if (!quote || !quote.affordable || threshold <= 0) return null;
+    if (quote.remaining < threshold || quote.after >= threshold) return null;
+    return `This leaves ${credits(quote.after)}, below your low-balance warning of ${credits(threshold)}.`;
+  });
+
   #checkTimer: ReturnType<typeof setTimeout> | null = null;
   #quoteTimer: ReturnType<typeof setTimeout> | null = null;
   #checkRequest = 0;

@@ -35,7 +35,7 @@ describe("Shell", () => {
 
     await user.keyboard("{Control>}4{/Control}");
     expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Usage");
-    expect(screen.getByTestId("placeholder")).toHaveTextContent(/credits/i);
+    expect(screen.getByTestId("usage-page")).toBeInTheDocument();
   });
 
   it("switching profile refreshes the balance and hides the banner", async () => {

@@ -200,3 +200,49 @@ describe("submitSentence", () => {
     expect(submitSentence({ requested: 2, created: 2, error: null })).toBeNull();
   });
 });
+
+// The low-balance threshold (Settings, default 50): a Generate that would go below it is
+// announced beside the price, without blocking it.
+const priced = (text: string) => waitFor(() => expect(quote()).toHaveTextContent(text));
+
+describe("the low-balance warning in Create", () => {
+  it("warns before a Generate that would take the balance below the threshold, without blocking it", async () => {
+    const { backend, user } = await open((b) => b.accounts.set("sk-sandbox-f00d", 60), ready({ batch: 2 }));
+    await priced("8 credits · 52 left after");
+    expect(screen.queryByTestId("low-balance-warning")).toBeNull();
+    const batch = screen.getByLabelText("Batch");
+    await user.clear(batch);
+    await user.type(batch, "3");
+    await priced("12 credits · 48 left after");
+    expect(screen.getByTestId("low-balance-warning")).toHaveTextContent(
+      "This leaves 48 credits, below your low-balance warning of 50 credits.",
+    );
+    expect(screen.getByTestId("generate")).toBeEnabled();
+    await user.click(screen.getByTestId("generate"));
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "generate")).toBe(true));
+  });
+
+  it("says nothing when the balance is already below it, or when the warning is off", async () => {
+    await open((b) => b.accounts.set("sk-sandbox-f00d", 40));
+    await priced("4 credits · 36 left after");
+    expect(screen.queryByTestId("low-balance-warning")).toBeNull();
+  });
+
+  it("follows the stored threshold", async () => {
+    await open((b: FakeBackend) => {
+      b.accounts.set("sk-sandbox-f00d", 502);
+      b.lowBalance = 500;
+    });
+    await priced("4 credits · 498 left after");
+    expect(screen.getByTestId("low-balance-warning")).toHaveTextContent("below your low-balance warning of 500 credits");
+  });
+
+  it("is off at 0", async () => {
+    await open((b) => {
+      b.accounts.set("sk-sandbox-f00d", 10);
+      b.lowBalance = 0;
+    });
+    await priced("4 credits · 6 left after");
+    expect(screen.queryByTestId("low-balance-warning")).toBeNull();
+  });
+});

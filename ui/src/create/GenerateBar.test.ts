@@ -121,6 +121,23 @@ describe("the quote beside Generate", () => {
   });
 });
 
+describe("the price when the balance moves", () => {
+  it("is asked again, so what is left after never comes from an old balance", async () => {
+    const { backend, studio } = await open();
+    await waitFor(() => expect(quote()).toHaveTextContent("4 credits · 496 left after"));
+    const asked = backend.calls.filter((c) => c.cmd === "quote").length;
+    // A refund came back while the page was elsewhere; the header reads the new balance.
+    backend.accounts.set("sk-sandbox-f00d", 508);
+    await studio.app.refreshBalance();
+    await waitFor(() => expect(quote()).toHaveTextContent("4 credits · 504 left after"));
+    expect(backend.calls.filter((c) => c.cmd === "quote").length).toBe(asked + 1);
+    // The same balance again asks nothing.
+    await studio.app.refreshBalance();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(backend.calls.filter((c) => c.cmd === "quote").length).toBe(asked + 1);
+  });
+});
+
 describe("Generate", () => {
   it("creates the batch, shows it under the form and updates the header balance", async () => {
     const { backend, studio, user } = await open(undefined, ready({ batch: 2 }));

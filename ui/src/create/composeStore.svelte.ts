@@ -126,6 +126,11 @@ export class ComposeStore {
     catalogue.onLoad(() => {
       if (!this.#pickFirstModel()) this.changed();
     });
+    // The balance moved (a refund, another client's charge): "left after" and the
+    // low-balance warning are asked again rather than shown from the old balance.
+    app.onBalanceChange((remaining) => {
+      if (this.quote && this.quote.remaining !== remaining) this.#scheduleQuote();
+    });
     // The connection came back: the price can be asked again.
     tasks.onConnection(() => {
       if (!tasks.problem && this.quoteError?.kind === "network") this.#scheduleQuote();

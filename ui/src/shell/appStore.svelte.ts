@@ -40,6 +40,7 @@ export class AppStore {
 
   #startingTimer: ReturnType<typeof setTimeout> | null = null;
   #activeChanges = new Listeners<ActiveChange>();
+  #balanceChanges = new Listeners<number>();
   /** Runs before the active profile changes (the draft saves to the profile it belongs to). */
   beforeSwitch: () => Promise<void> = async () => undefined;
   /** The CSP media origin the page was loaded with; `undefined` until the first state. */
@@ -97,6 +98,13 @@ export class AppStore {
     this.balanceLoading = false;
     this.balanceError = null;
     this.balance = { profile_id: profileId, remaining_credits: remaining, updated_at: null };
+    this.#balanceChanges.emit(remaining);
+  }
+
+  /** Calls `listener` with every new balance of the active profile (a price's "left
+   * after" depends on it); returns the unsubscribe function. */
+  onBalanceChange(listener: (remaining: number) => void): () => void {
+    return this.#balanceChanges.add(listener);
   }
 
   /** "Try again" on the keychain notice: Rust probes the keychain afresh. */
@@ -121,6 +129,7 @@ export class AppStore {
       if (request !== this.#balanceRequest) return;
       this.balance = balance;
       this.balanceError = null;
+      this.#balanceChanges.emit(balance.remaining_credits);
     } catch (error) {
       if (request !== this.#balanceRequest) return;
       this.balanceError = toIpcError(error);

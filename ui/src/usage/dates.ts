@@ -74,11 +74,16 @@ export function describeRange(range: UsageRange): string {
   return "all time";
 }
 
-const localTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const localDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const localTime = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
 
-/** A row's time in the computer's time zone, and the same instant in UTC for the hover. */
-export function formatWhen(createdAt: string): { local: string; utc: string } {
+/** A row's day and time in the computer's time zone, and the same instant in UTC for the hover. */
+export function formatWhen(createdAt: string): { date: string; time: string; utc: string } {
   const date = new Date(createdAt);
-  if (Number.isNaN(date.getTime())) return { local: createdAt, utc: createdAt };
-  return { local: localTime.format(date), utc: `${date.toISOString().replace("T", " ").slice(0, 19)} UTC` };
+  if (Number.isNaN(date.getTime())) return { date: createdAt, time: "", utc: createdAt };
+  return {
+    date: localDate.format(date),
+    time: localTime.format(date),
+    utc: `${date.toISOString().replace("T", " ").slice(0, 19)} UTC`,
+  };
 }

@@ -24,26 +24,27 @@ pub const CSV_COLUMNS: [&str; 10] = [
 pub fn write_csv<W: Write>(rows: &[UsageRow], out: W) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(CSV_COLUMNS)?;
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    // Every text the server wrote goes through `inert`; `type` and `credits` are the app's.
+    let text = |value: &Option<String>| inert(value.as_deref().unwrap_or_default());
     for row in rows {
         writer.write_record([
-            row.created_at.clone(),
-            row.transaction_no.clone(),
+            inert(&row.created_at),
+            inert(&row.transaction_no),
             if row.is_refund() { "refund" } else { "charge" }.to_string(),
             row.credits.to_string(),
             text(&row.media_type),
             text(&row.scene),
             text(&row.model),
             text(&row.task_id),
-            inert(&text(&row.description)),
-            row.id.clone(),
+            text(&row.description),
+            inert(&row.id),
         ])?;
     }
     writer.flush()?;
     Ok(())
 }
 
-/// Free text the server wrote, made inert for spreadsheets: a cell that starts like a
+/// Text the server wrote, made inert for spreadsheets: a cell that starts like a
 /// formula (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading `'`, which
 /// spreadsheet programs read as "this is text" (OWASP's advice on CSV injection).
 fn inert(text: &str) -> String {
@@ -127,6 +128,10 @@ mod tests {
             row(-8, "refund: image task failed", None),
             row(8, "generate image, \"1k\"", Some("nano-banana-pro")),
             row(3, "=HYPERLINK(\"x\")", None),
+            UsageRow {
+                task_id: Some("+1-555".into()),
+                ..row(2, "x", None)
+            },
         ];
         let mut out = Vec::new();
         write_csv(&rows, &mut out).unwrap();
@@ -136,7 +141,8 @@ mod tests {
             "created_at,transaction_no,type,credits,media_type,scene,model,task_id,description,id\n\
              2026-03-03T04:31:55.116Z,79739092304928500,refund,-8,image,text-to-image,,t-1,refund: image task failed,row--8\n\
              2026-03-03T04:31:55.116Z,79739092304928500,charge,8,image,text-to-image,nano-banana-pro,t-1,\"generate image, \"\"1k\"\"\",row-8\n\
-             2026-03-03T04:31:55.116Z,79739092304928500,charge,3,image,text-to-image,,t-1,\"'=HYPERLINK(\"\"x\"\")\",row-3\n"
+             2026-03-03T04:31:55.116Z,79739092304928500,charge,3,image,text-to-image,,t-1,\"'=HYPERLINK(\"\"x\"\")\",row-3\n\
+             2026-03-03T04:31:55.116Z,79739092304928500,charge,2,image,text-to-image,,'+1-555,x,row-2\n"
         );
     }
 

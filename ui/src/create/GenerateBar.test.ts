@@ -146,6 +146,10 @@ describe("Generate", () => {
     const results = await screen.findByTestId("session-results");
     expect(within(results).getAllByTestId("session-result")).toHaveLength(2);
     expect(results).toHaveTextContent("Pending");
+    expect(within(results).getAllByTestId("session-cost").map((c) => c.textContent?.trim())).toEqual([
+      "4 credits",
+      "4 credits",
+    ]);
     expect(studio.app.balance?.remaining_credits).toBe(492);
     expect(backend.calls.find((c) => c.cmd === "generate")?.args).toMatchObject({ draft: { batch: 2, prompt: "A lighthouse at dusk" } });
     expect(screen.queryByTestId("submit-error")).toBeNull();

@@ -110,11 +110,15 @@ test("first start lands on the Sandbox profile with 500 credits", async () => {
 });
 
 test("every page says what it is for", async () => {
-  for (const page of ["gallery", "usage"]) {
+  for (const page of ["gallery"]) {
     await navigate(page);
     await (await browser.$(byTestId("placeholder"))).waitForDisplayed({ timeout: 5000 });
     await screenshot(page);
   }
+  // Nothing spent yet on a first start: Usage says so and offers Create.
+  await navigate("usage");
+  await (await browser.$(byTestId("usage-empty"))).waitForDisplayed({ timeout: 10_000 });
+  await screenshot("usage-empty");
   await navigate("activity");
   await (await browser.$(byTestId("activity-empty"))).waitForDisplayed({ timeout: 10_000 });
   await screenshot("activity-empty");

@@ -23,6 +23,7 @@ import {
   waitFor,
   waitForText as waitForTextIn,
 } from "./harness.mjs";
+import * as pages from "./pages.mjs";
 
 const APP = requiredEnv("CYBERBARA_APP_BINARY");
 const SANDBOX = requiredEnv("CYBERBARA_SANDBOX_BINARY");
@@ -52,10 +53,7 @@ const card = (name) => `[data-testid="profile-card"][data-profile-name="${name}"
 const text = (selector) => textOf(browser, selector);
 const waitForText = (selector, expected, timeoutMs) => waitForTextIn(browser, selector, expected, timeoutMs);
 
-async function navigate(page) {
-  await (await browser.$(byTestId(`nav-${page}`))).click();
-  await (await browser.$(byTestId(`page-${page}`))).waitForExist({ timeout: 5000 });
-}
+const navigate = (page) => pages.navigate(browser, page);
 
 function filesUnder(dir) {
   if (!fs.existsSync(dir)) return [];

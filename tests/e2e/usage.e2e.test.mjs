@@ -19,6 +19,7 @@ import {
   waitFor,
   waitForText as waitForTextIn,
 } from "./harness.mjs";
+import * as pages from "./pages.mjs";
 
 const APP = requiredEnv("CYBERBARA_APP_BINARY");
 
@@ -34,47 +35,17 @@ const waitForText = (selector, expected, timeoutMs) => waitForTextIn(browser, se
 const screenshot = (name) => saveWindow(browser, `usage-${name}`);
 const $ = (selector) => browser.$(selector);
 
-async function navigate(page) {
-  await (await $(byTestId(`nav-${page}`))).click();
-  await (await $(byTestId(`page-${page}`))).waitForExist({ timeout: 5000 });
-}
+const navigate = (page) => pages.navigate(browser, page);
 
-/** Sets the model, Batch and prompt on Create, waits for the price, and clicks Generate. */
+/** Creates a Batch of nano-banana-pro tasks once Create prices it at `price` credits. */
 async function generate(prompt, batch, price) {
-  await navigate("create");
-  const picker = await $(byTestId("model-picker"));
-  await picker.waitForEnabled({ timeout: 30_000 });
-  await picker.selectByAttribute("value", "nano-banana-pro");
-  await waitFor("the model", async () => (await picker.getValue()) === "nano-banana-pro");
-  // WebKitWebDriver cannot clear a number input: the value is set and `change` fired.
-  await browser.execute((value) => {
-    const input = document.querySelector('[data-testid="batch"]');
-    input.value = String(value);
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-  }, batch);
-  const box = await $(byTestId("prompt"));
-  await box.clearValue();
-  await box.setValue(prompt);
+  await pages.startCreate(browser, "nano-banana-pro", prompt);
+  await pages.setBatch(browser, batch);
   await waitForText(byTestId("quote"), `${price} credits`, 30_000);
-  const button = await $(byTestId("generate"));
-  await waitFor("Generate to be enabled", async () => button.isEnabled(), 30_000);
-  await button.click();
+  await pages.generate(browser);
 }
 
-/** Activity's rows whose prompt contains `words`: id, state and whether refunded. */
-async function tasksFor(words) {
-  const found = [];
-  for (const row of await browser.$$(byTestId("task-row"))) {
-    const prompt = ((await (await row.$(byTestId("task-prompt"))).getProperty("textContent")) ?? "").trim();
-    if (!prompt.includes(words)) continue;
-    found.push({
-      id: await row.getAttribute("data-task-id"),
-      state: await row.getAttribute("data-state"),
-      refunded: await (await row.$(byTestId("task-refunded"))).isExisting(),
-    });
-  }
-  return found;
-}
+const tasksFor = (words) => pages.taskRows(browser, words);
 
 /** The Usage table's rows as data. */
 async function usageRows() {

@@ -3,6 +3,7 @@ import { CatalogueStore } from "../create/catalogueStore.svelte";
 import { ComposeStore, TIMINGS, type Timings } from "../create/composeStore.svelte";
 import { DraftStore } from "../create/draftStore.svelte";
 import { UploadStore } from "../create/uploadStore.svelte";
+import { UsageStore } from "../usage/usageStore.svelte";
 import { AppStore } from "./appStore.svelte";
 import { DropStore } from "./dropStore.svelte";
 import { PAGES, type PageId } from "./pages";
@@ -20,7 +21,10 @@ export class Studio {
   readonly tasks: TaskStore;
   readonly compose: ComposeStore;
   readonly drops: DropStore;
+  readonly usage: UsageStore;
   page = $state<PageId>("create");
+  /** A task another page asked Activity to show (the Usage table's task links). */
+  focusTask = $state<string | null>(null);
 
   constructor(options: { app?: AppStore; timings?: Timings; page?: PageId | null } = {}) {
     const timings = options.timings ?? TIMINGS;
@@ -30,6 +34,7 @@ export class Studio {
     this.tasks = new TaskStore(this.app);
     this.compose = new ComposeStore(this.drafts, this.catalogue, this.uploads, this.tasks, this.app, timings);
     this.drops = new DropStore(this.compose, this.drafts, () => this.navigate("create"));
+    this.usage = new UsageStore(this.tasks);
     if (options.page && PAGES.some((p) => p.id === options.page)) this.page = options.page;
 
     // The draft belongs to the profile it was written for: save it before switching.
@@ -55,6 +60,12 @@ export class Studio {
     if (this.page === "create" && page !== "create") void this.drafts.flush();
     this.page = page;
     sessionStorage.setItem("page", page);
+  }
+
+  /** Shows a task in Activity, scrolled to and highlighted. */
+  openTask(id: string): void {
+    this.focusTask = id;
+    this.navigate("activity");
   }
 
   /** Opens a draft in Create (from Activity's "Open in Create" and "Extend"). */

@@ -47,6 +47,12 @@ if ! command -v cargo >/dev/null 2>&1; then
     export PATH="$HOME/.cargo/bin:$PATH"
   fi
 fi
+# rustup installed without a default toolchain (or a HOME whose ~/.rustup is empty) leaves a
+# `cargo` on PATH that only prints an error: give it the stable toolchain.
+if ! cargo --version >/dev/null 2>&1 && command -v rustup >/dev/null 2>&1; then
+  say "Installing the stable Rust toolchain (rustup has no default)"
+  rustup default stable
+fi
 for component in clippy rustfmt; do
   if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1 && command -v rustup >/dev/null 2>&1; then
     rustup component add "$component"

@@ -44,12 +44,15 @@ fn for_each_command_type(cfg: &ts_rs::Config) -> Result<(), String> {
     use studio::exports::SaveReport;
     use studio::library::{GalleryFacets, GalleryFilter, GalleryTile, ItemState};
     use studio::library::{RecentPrompt, TaskRecord};
+    use studio::library::{UsageLedger, UsageRange, UsageRow};
     use studio::library_folder::{LibraryFolderView, MoveReport};
     use studio::profiles::{KeyChange, NewProfile, ProfileEdit, ProfileRef, ProfileView};
     use studio::references::UploadEvent;
     use studio::services::{AppStateView, BalanceView, ConnectionReport, QuoteView, SubmitReport};
+    use studio::services::{BalanceSettings, CsvExport};
     use studio::services::{DeleteReport, GalleryIndex, GalleryRecord};
     use studio::tracker::TrackerEvent;
+    use studio::usage::{ImportFailure, ImportReport, UsageProgress};
     // Each export also writes every type the exported one names.
     let exports: &[Export] = &[
         AppError::export_all,
@@ -102,6 +105,14 @@ fn for_each_command_type(cfg: &ts_rs::Config) -> Result<(), String> {
         SaveReport::export_all,
         LibraryFolderView::export_all,
         MoveReport::export_all,
+        UsageRange::export_all,
+        UsageRow::export_all,
+        UsageLedger::export_all,
+        UsageProgress::export_all,
+        CsvExport::export_all,
+        ImportFailure::export_all,
+        ImportReport::export_all,
+        BalanceSettings::export_all,
     ];
     for export in exports {
         export(cfg).map_err(|e| e.to_string())?;

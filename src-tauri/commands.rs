@@ -17,16 +17,18 @@ use studio::error::AppError;
 use studio::exports::SaveReport;
 use studio::forms::ReferenceMedia;
 use studio::library::{GalleryFacets, GalleryFilter, GalleryTile, RecentPrompt, TaskRecord};
+use studio::library::{UsageLedger, UsageRange};
 use studio::library_folder::{LibraryFolderView, MoveReport};
 use studio::profiles::{
     normalise_base_url, KeyChange, KeyInput, NewProfile, ProfileEdit, ProfileRef, ProfileView,
 };
 use studio::references::UploadEvent;
 use studio::services::{
-    self, AppStateView, BalanceView, ConnectionReport, DeleteReport, GalleryIndex, GalleryRecord,
-    QuoteView, Studio, SubmitReport,
+    self, AppStateView, BalanceSettings, BalanceView, ConnectionReport, CsvExport, DeleteReport,
+    GalleryIndex, GalleryRecord, QuoteView, Studio, SubmitReport,
 };
 use studio::tracker::TrackerEvent;
+use studio::usage::{ImportReport, UsageProgress};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager};
 use ts_rs::TS;
@@ -155,11 +157,6 @@ pub struct MoveLibraryArgs {
 #[derive(Debug, Deserialize, TS)]
 pub struct DialogArgs {
     pub answers: Vec<Option<String>>,
-}
-
-/// Whether the app was started with `CYBERBARA_TEST_HOOKS=1`.
-pub fn test_hooks_enabled() -> bool {
-    std::env::var_os("CYBERBARA_TEST_HOOKS").is_some_and(|v| v == "1")
 }
 
 pub(crate) fn studio(app: &AppHandle) -> Result<tauri::State<'_, Arc<Studio>>, AppError> {
@@ -357,11 +354,7 @@ pub async fn open_url(_app: AppHandle, args: UrlArgs) -> Result<(), AppError> {
 /// manager does. Refused unless the app was started with `CYBERBARA_TEST_HOOKS=1`.
 #[tauri::command]
 pub async fn simulate_drop(app: AppHandle, args: DropArgs) -> Result<(), AppError> {
-    if !test_hooks_enabled() {
-        return Err(AppError::not_found(
-            "This command is only available to tests.",
-        ));
-    }
+    crate::test_hooks::require()?;
     let paths = args.paths.into_iter().map(PathBuf::from).collect();
     app.state::<DropHub>().dropped(paths).await;
     Ok(())
@@ -496,18 +489,86 @@ pub async fn open_library_folder(app: AppHandle) -> Result<(), AppError> {
     crate::gallery::open_library_folder(&app).await
 }
 
-/// Test hook: the answers the next native dialogs (Save as…, folder pickers) give,
+/// Test hook: the answers the next native dialogs (Save as…, folder pickers, exports) give,
 /// without showing them. Refused unless the app was started with `CYBERBARA_TEST_HOOKS=1`.
 #[tauri::command]
 pub async fn simulate_dialog(app: AppHandle, args: DialogArgs) -> Result<(), AppError> {
-    if !test_hooks_enabled() {
-        return Err(AppError::not_found(
-            "This command is only available to tests.",
-        ));
-    }
-    app.state::<crate::gallery::DialogAnswers>()
+    crate::test_hooks::require()?;
+    app.state::<crate::test_hooks::DialogAnswers>()
         .push(args.answers.into_iter().map(|a| a.map(PathBuf::from)));
     Ok(())
+}
+
+/// Sends each progress event to the page; a page that went away is no reason to stop.
+fn progress_to(channel: Channel<UsageProgress>) -> impl Fn(UsageProgress) + Send + Sync {
+    move |event| {
+        if let Err(err) = channel.send(event) {
+            tracing::debug!(error = %err, "a usage progress event could not reach the page");
+        }
+    }
+}
+
+/// The range as last read for the active profile, from the library, without the network.
+#[tauri::command]
+pub async fn cached_usage(
+    app: AppHandle,
+    args: UsageRange,
+) -> Result<Option<UsageLedger>, AppError> {
+    studio(&app)?.cached_usage(&args)
+}
+
+/// Brings the range up to date (only newer rows when it was read before), reporting pages.
+#[tauri::command]
+pub async fn sync_usage(
+    app: AppHandle,
+    args: UsageRange,
+    channel: Channel<UsageProgress>,
+) -> Result<UsageLedger, AppError> {
+    studio(&app)?.sync_usage(&args, &progress_to(channel)).await
+}
+
+/// "Export CSV": asks where, then reads the whole range and writes it. `null` when the
+/// dialog was cancelled.
+#[tauri::command]
+pub async fn export_usage_csv(
+    app: AppHandle,
+    args: UsageRange,
+    channel: Channel<UsageProgress>,
+) -> Result<Option<CsvExport>, AppError> {
+    let name = studio::usage::csv_file::suggested_file_name(&args);
+    let Some(path) = crate::save_dialog::save_csv(&app, "Export usage as CSV", &name).await else {
+        return Ok(None);
+    };
+    let path = studio::usage::csv_file::with_csv_extension(&path);
+    let export = studio(&app)?
+        .export_usage_csv(&args, &path, &progress_to(channel))
+        .await?;
+    Ok(Some(export))
+}
+
+/// "Import missing tasks": every task of the range the app does not know.
+#[tauri::command]
+pub async fn import_missing_tasks(
+    app: AppHandle,
+    args: UsageRange,
+    channel: Channel<UsageProgress>,
+) -> Result<ImportReport, AppError> {
+    studio(&app)?
+        .import_missing_tasks(&args, &progress_to(channel))
+        .await
+}
+
+#[tauri::command]
+pub async fn balance_settings(app: AppHandle) -> Result<BalanceSettings, AppError> {
+    studio(&app)?.balance_settings()
+}
+
+#[tauri::command]
+pub async fn set_balance_settings(
+    app: AppHandle,
+    args: BalanceSettings,
+) -> Result<BalanceSettings, AppError> {
+    studio(&app)?.set_balance_settings(args)
 }
 
 /// One command as the TypeScript side sees it.
@@ -702,4 +763,10 @@ app_commands![
     move_library,
     open_library_folder,
     simulate_dialog,
+    cached_usage,
+    sync_usage,
+    export_usage_csv,
+    import_missing_tasks,
+    balance_settings,
+    set_balance_settings,
 ];

@@ -1,36 +1,15 @@
-//! The gallery's window glue: native Save as… and folder dialogs (`rfd`, with a test-only
-//! way to answer them), the clipboard (`arboard`), reveal in the file manager and open
+//! The gallery's window glue: native Save as… and folder dialogs (`rfd`; tests answer
+//! them through `test_hooks`), the clipboard (`arboard`), reveal in the file manager and open
 //! with the default app (`tauri-plugin-opener`'s and `open`'s functions, called from Rust
 //! so the page needs no permission), and dragging files out of the window (`drag`, the
 //! crate `tauri-plugin-drag` 2 wraps). Paths come from the library, never from the page.
 
 use crate::commands::studio;
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use studio::error::{AppError, ErrorKind};
 use studio::exports::SaveReport;
 use tauri::{AppHandle, Manager};
-
-/// Answers for the next native dialogs, handed over by end-to-end tests
-/// (`simulate_dialog`); `None` is a cancelled dialog.
-#[derive(Default)]
-pub struct DialogAnswers(Mutex<VecDeque<Option<PathBuf>>>);
-
-impl DialogAnswers {
-    pub fn push(&self, answers: impl IntoIterator<Item = Option<PathBuf>>) {
-        if let Ok(mut queue) = self.0.lock() {
-            queue.extend(answers);
-        }
-    }
-
-    fn next(&self) -> Option<Option<PathBuf>> {
-        if !crate::commands::test_hooks_enabled() {
-            return None;
-        }
-        self.0.lock().ok()?.pop_front()
-    }
-}
 
 /// The clipboard, kept for the life of the app: on Linux the app serves what it copied
 /// for as long as its `Clipboard` lives.
@@ -52,7 +31,7 @@ pub async fn save_items(app: &AppHandle, keys: &[String]) -> Result<Option<SaveR
         [] => Err(AppError::invalid("Select the items to save first.")),
         [key] => {
             let (name, folder) = studio.save_suggestion(key).await?;
-            let answer = match app.state::<DialogAnswers>().next() {
+            let answer = match app.state::<crate::test_hooks::DialogAnswers>().next() {
                 Some(answer) => answer,
                 None => {
                     let mut dialog = rfd::AsyncFileDialog::new()
@@ -83,7 +62,7 @@ pub async fn save_items(app: &AppHandle, keys: &[String]) -> Result<Option<SaveR
 
 /// The native folder picker (or a test's answer).
 pub async fn pick_folder(app: &AppHandle, title: &str, start: Option<PathBuf>) -> Option<PathBuf> {
-    if let Some(answer) = app.state::<DialogAnswers>().next() {
+    if let Some(answer) = app.state::<crate::test_hooks::DialogAnswers>().next() {
         return answer;
     }
     let mut dialog = rfd::AsyncFileDialog::new().set_title(title);

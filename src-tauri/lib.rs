@@ -3,8 +3,8 @@
 //! Only glue lives here: the commands ([`commands`]) that call into
 //! [`studio::services::Studio`], the channels that stream uploads and task events, the
 //! window's drag-and-drop ([`drops`]), native dialogs and the clipboard ([`files`]), the
-//! gallery's dialogs, clipboard, file manager and drag-out ([`gallery`]),
-//! notifications, the page's CSP ([`content_policy`]) and the window's geometry.
+//! gallery's dialogs, clipboard, file manager and drag-out ([`gallery`]), the save
+//! dialog of exports (`save_dialog`), notifications, the page's CSP ([`content_policy`]) and the window's geometry.
 
 pub mod bindings;
 pub mod commands;
@@ -13,7 +13,9 @@ pub mod drops;
 mod files;
 mod gallery;
 mod notifications;
+mod save_dialog;
 mod subscriptions;
+mod test_hooks;
 mod window_geometry;
 
 use std::sync::Arc;
@@ -44,7 +46,7 @@ pub fn run() {
         })
         .manage(drops::DropHub::default())
         .manage(subscriptions::Subscriptions::default())
-        .manage(gallery::DialogAnswers::default())
+        .manage(test_hooks::DialogAnswers::default())
         .manage(gallery::Clipboard::default())
         .setup(|app| {
             let paths = AppPaths {

@@ -23,6 +23,7 @@ import {
   waitFor,
   waitForText as waitForTextIn,
 } from "./harness.mjs";
+import * as pages from "./pages.mjs";
 
 const APP = requiredEnv("CYBERBARA_APP_BINARY");
 const SANDBOX = requiredEnv("CYBERBARA_SANDBOX_BINARY");
@@ -52,10 +53,7 @@ const card = (name) => `[data-testid="profile-card"][data-profile-name="${name}"
 const text = (selector) => textOf(browser, selector);
 const waitForText = (selector, expected, timeoutMs) => waitForTextIn(browser, selector, expected, timeoutMs);
 
-async function navigate(page) {
-  await (await browser.$(byTestId(`nav-${page}`))).click();
-  await (await browser.$(byTestId(`page-${page}`))).waitForExist({ timeout: 5000 });
-}
+const navigate = (page) => pages.navigate(browser, page);
 
 function filesUnder(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -110,11 +108,15 @@ test("first start lands on the Sandbox profile with 500 credits", async () => {
 });
 
 test("every page says what it is for", async () => {
-  for (const page of ["gallery", "usage"]) {
+  for (const page of ["gallery"]) {
     await navigate(page);
     await (await browser.$(byTestId("placeholder"))).waitForDisplayed({ timeout: 5000 });
     await screenshot(page);
   }
+  // Nothing spent yet on a first start: Usage says so and offers Create.
+  await navigate("usage");
+  await (await browser.$(byTestId("usage-empty"))).waitForDisplayed({ timeout: 10_000 });
+  await screenshot("usage-empty");
   await navigate("activity");
   await (await browser.$(byTestId("activity-empty"))).waitForDisplayed({ timeout: 10_000 });
   await screenshot("activity-empty");

@@ -22,6 +22,7 @@ import {
   waitFor,
   waitForText as waitForTextIn,
 } from "./harness.mjs";
+import * as pages from "./pages.mjs";
 
 const APP = requiredEnv("CYBERBARA_APP_BINARY");
 const SANDBOX = requiredEnv("CYBERBARA_SANDBOX_BINARY");
@@ -40,10 +41,7 @@ const waitForText = (selector, expected, timeoutMs) => waitForTextIn(browser, se
 const screenshot = (name) => saveWindow(browser, `create-${name}`);
 const $ = (selector) => browser.$(selector);
 
-async function navigate(page) {
-  await (await $(byTestId(`nav-${page}`))).click();
-  await (await $(byTestId(`page-${page}`))).waitForExist({ timeout: 5000 });
-}
+const navigate = (page) => pages.navigate(browser, page);
 
 /** A real PNG made by ImageMagick (photographic noise makes it a few MB when large). */
 function png(name, size, noise = false) {
@@ -56,57 +54,16 @@ function png(name, size, noise = false) {
   return file;
 }
 
-async function startCreate(model, prompt) {
-  await navigate("create");
-  const picker = await $(byTestId("model-picker"));
-  await picker.waitForEnabled({ timeout: 30_000 });
-  await picker.selectByAttribute("value", model);
-  await waitFor(`the form of ${model}`, async () => (await picker.getValue()) === model);
-  // Each test starts from its own references: remove what an earlier one left.
-  for (;;) {
-    const remove = await $(byTestId("reference-remove"));
-    if (!(await remove.isExisting())) break;
-    await remove.click();
-  }
-  const box = await $(byTestId("prompt"));
-  await box.clearValue();
-  await box.setValue(prompt);
-  await waitFor("the prompt in the draft", async () => (await box.getValue()) === prompt);
-}
-
-/** Sets the Batch as a person would end an edit of the field (WebKitWebDriver cannot clear
- * a number input, so the value is set and the field's change event fired). */
-async function setBatch(n) {
-  await (await $(byTestId("batch"))).waitForExist({ timeout: 10_000 });
-  await browser.execute((value) => {
-    const input = document.querySelector('[data-testid="batch"]');
-    input.value = String(value);
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-  }, n);
-  await waitFor(`Batch ${n}`, async () => (await (await $(byTestId("batch"))).getValue()) === String(n));
-}
+const startCreate = (model, prompt) => pages.startCreate(browser, model, prompt);
+const setBatch = (n) => pages.setBatch(browser, n);
 
 /** Hands `paths` to the window's drop handler: the same code a drop from the file manager runs. */
 async function drop(paths) {
   await browser.execute((p) => window.__TAURI_INTERNALS__.invoke("simulate_drop", { args: { paths: p } }), paths);
 }
 
-async function generate() {
-  const button = await $(byTestId("generate"));
-  await waitFor("Generate to be enabled", async () => button.isEnabled(), 30_000);
-  await button.click();
-}
-
-/** The Activity rows whose prompt contains `words`, with their states. */
-async function rowsFor(words) {
-  const rows = await browser.$$(byTestId("task-row"));
-  const found = [];
-  for (const row of rows) {
-    const prompt = ((await (await row.$(byTestId("task-prompt"))).getProperty("textContent")) ?? "").trim();
-    if (prompt.includes(words)) found.push({ row, state: await row.getAttribute("data-state") });
-  }
-  return found;
-}
+const generate = () => pages.generate(browser);
+const rowsFor = (words) => pages.taskRows(browser, words);
 
 async function balance() {
   const shown = await waitForText(byTestId("balance-value"), /^[\d,]+$/, 60_000);

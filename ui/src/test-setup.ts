@@ -3,6 +3,10 @@ import { afterEach } from "vitest";
 import { cleanup } from "@testing-library/svelte";
 import { clearMocks } from "@tauri-apps/api/mocks";
 
+// jsdom has no 2D canvas and says so on stderr at every call; the Usage chart checks for a
+// context and leaves the canvas blank without one (its numbers are also in a table).
+HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+
 afterEach(() => {
   cleanup();
   clearMocks();

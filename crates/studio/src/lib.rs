@@ -12,6 +12,8 @@
 //!   the [`compose`] draft checked by the catalogue, [`references`] uploaded once per
 //!   content hash, previews made by [`thumbnails`] and served by [`media_server`].
 //! - Following tasks: [`tracker`], which records every change before announcing it.
+//! - Where the credits went: [`usage`], the usage history read in full per range, cached
+//!   in the library, exported as CSV, and used to import tasks the app does not know.
 //!
 //! Errors leave as [`error::AppError`] `{kind, code, message, detail}`: the message is a
 //! sentence a person can act on.
@@ -36,3 +38,4 @@ pub mod services;
 pub mod thumbnail_queue;
 pub mod thumbnails;
 pub mod tracker;
+pub mod usage;

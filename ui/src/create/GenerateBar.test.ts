@@ -121,6 +121,23 @@ describe("the quote beside Generate", () => {
   });
 });
 
+describe("the price when the balance moves", () => {
+  it("is asked again, so what is left after never comes from an old balance", async () => {
+    const { backend, studio } = await open();
+    await waitFor(() => expect(quote()).toHaveTextContent("4 credits · 496 left after"));
+    const asked = backend.calls.filter((c) => c.cmd === "quote").length;
+    // A refund came back while the page was elsewhere; the header reads the new balance.
+    backend.accounts.set("sk-sandbox-f00d", 508);
+    await studio.app.refreshBalance();
+    await waitFor(() => expect(quote()).toHaveTextContent("4 credits · 504 left after"));
+    expect(backend.calls.filter((c) => c.cmd === "quote").length).toBe(asked + 1);
+    // The same balance again asks nothing.
+    await studio.app.refreshBalance();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(backend.calls.filter((c) => c.cmd === "quote").length).toBe(asked + 1);
+  });
+});
+
 describe("Generate", () => {
   it("creates the batch, shows it under the form and updates the header balance", async () => {
     const { backend, studio, user } = await open(undefined, ready({ batch: 2 }));
@@ -129,6 +146,10 @@ describe("Generate", () => {
     const results = await screen.findByTestId("session-results");
     expect(within(results).getAllByTestId("session-result")).toHaveLength(2);
     expect(results).toHaveTextContent("Pending");
+    expect(within(results).getAllByTestId("session-cost").map((c) => c.textContent?.trim())).toEqual([
+      "4 credits",
+      "4 credits",
+    ]);
     expect(studio.app.balance?.remaining_credits).toBe(492);
     expect(backend.calls.find((c) => c.cmd === "generate")?.args).toMatchObject({ draft: { batch: 2, prompt: "A lighthouse at dusk" } });
     expect(screen.queryByTestId("submit-error")).toBeNull();
@@ -198,5 +219,51 @@ describe("submitSentence", () => {
     expect(submitSentence({ requested: 8, created: 0, error })).toBe("None of the 8 tasks were created: Out of credits.");
     expect(submitSentence({ requested: 1, created: 0, error })).toBe("Out of credits.");
     expect(submitSentence({ requested: 2, created: 2, error: null })).toBeNull();
+  });
+});
+
+// The low-balance threshold (Settings, default 50): a Generate that would go below it is
+// announced beside the price, without blocking it.
+const priced = (text: string) => waitFor(() => expect(quote()).toHaveTextContent(text));
+
+describe("the low-balance warning in Create", () => {
+  it("warns before a Generate that would take the balance below the threshold, without blocking it", async () => {
+    const { backend, user } = await open((b) => b.accounts.set("sk-sandbox-f00d", 60), ready({ batch: 2 }));
+    await priced("8 credits · 52 left after");
+    expect(screen.queryByTestId("low-balance-warning")).toBeNull();
+    const batch = screen.getByLabelText("Batch");
+    await user.clear(batch);
+    await user.type(batch, "3");
+    await priced("12 credits · 48 left after");
+    expect(screen.getByTestId("low-balance-warning")).toHaveTextContent(
+      "This leaves 48 credits, below your low-balance warning of 50 credits.",
+    );
+    expect(screen.getByTestId("generate")).toBeEnabled();
+    await user.click(screen.getByTestId("generate"));
+    await waitFor(() => expect(backend.calls.some((c) => c.cmd === "generate")).toBe(true));
+  });
+
+  it("says nothing when the balance is already below it, or when the warning is off", async () => {
+    await open((b) => b.accounts.set("sk-sandbox-f00d", 40));
+    await priced("4 credits · 36 left after");
+    expect(screen.queryByTestId("low-balance-warning")).toBeNull();
+  });
+
+  it("follows the stored threshold", async () => {
+    await open((b: FakeBackend) => {
+      b.accounts.set("sk-sandbox-f00d", 502);
+      b.lowBalance = 500;
+    });
+    await priced("4 credits · 498 left after");
+    expect(screen.getByTestId("low-balance-warning")).toHaveTextContent("below your low-balance warning of 500 credits");
+  });
+
+  it("is off at 0", async () => {
+    await open((b) => {
+      b.accounts.set("sk-sandbox-f00d", 10);
+      b.lowBalance = 0;
+    });
+    await priced("4 credits · 6 left after");
+    expect(screen.queryByTestId("low-balance-warning")).toBeNull();
   });
 });

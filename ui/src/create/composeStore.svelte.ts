@@ -95,6 +95,16 @@ export class ComposeStore {
     return null;
   });
 
+  /** Generate would take the balance below the low-balance threshold (Settings): said
+   * beside the price before the click, without blocking it. */
+  lowBalanceWarning: string | null = $derived.by(() => {
+    const quote = this.quote;
+    const threshold = this.app.lowBalanceThreshold;
+    if (!quote || !quote.affordable || threshold <= 0) return null;
+    if (quote.remaining < threshold || quote.after >= threshold) return null;
+    return `This leaves ${credits(quote.after)}, below your low-balance warning of ${credits(threshold)}.`;
+  });
+
   #checkTimer: ReturnType<typeof setTimeout> | null = null;
   #quoteTimer: ReturnType<typeof setTimeout> | null = null;
   #checkRequest = 0;
@@ -115,6 +125,11 @@ export class ComposeStore {
     });
     catalogue.onLoad(() => {
       if (!this.#pickFirstModel()) this.changed();
+    });
+    // The balance moved (a refund, another client's charge): "left after" and the
+    // low-balance warning are asked again rather than shown from the old balance.
+    app.onBalanceChange((remaining) => {
+      if (this.quote && this.quote.remaining !== remaining) this.#scheduleQuote();
     });
     // The connection came back: the price can be asked again.
     tasks.onConnection(() => {

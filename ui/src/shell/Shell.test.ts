@@ -35,7 +35,7 @@ describe("Shell", () => {
 
     await user.keyboard("{Control>}4{/Control}");
     expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Usage");
-    expect(screen.getByTestId("placeholder")).toHaveTextContent(/credits/i);
+    expect(screen.getByTestId("usage-page")).toBeInTheDocument();
   });
 
   it("switching profile refreshes the balance and hides the banner", async () => {
@@ -173,5 +173,33 @@ describe("Shell", () => {
     render(Shell);
     await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("500"));
     expect(screen.queryByTestId("sandbox-banner")).toBeNull();
+  });
+});
+
+describe("the header balance and the Settings threshold", () => {
+  it("turns amber below the threshold, and a new threshold in Settings applies at once", async () => {
+    const backend = installFakeBackend();
+    backend.accounts.set("sk-sandbox-f00d", 80);
+    const user = userEvent.setup();
+    render(Shell);
+    await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("80"));
+    expect(screen.getByTestId("balance")).toHaveAttribute("data-low", "false");
+
+    await user.click(screen.getByTestId("nav-settings"));
+    const field = await screen.findByTestId("low-balance-threshold");
+    expect(field).toHaveValue(50);
+    await user.clear(field);
+    await user.type(field, "100");
+    await user.click(screen.getByTestId("low-balance-save"));
+    expect(await screen.findByTestId("low-balance-saved")).toHaveTextContent("Saved");
+    expect(backend.lowBalance).toBe(100);
+    expect(screen.getByTestId("balance")).toHaveAttribute("data-low", "true");
+    expect(screen.getByTestId("balance")).toHaveAttribute("title", expect.stringContaining("low-balance warning of 100 credits"));
+
+    await user.clear(field);
+    await user.type(field, "-5");
+    await user.click(screen.getByTestId("low-balance-save"));
+    expect(await screen.findByTestId("low-balance-error")).toHaveTextContent("Enter a number of credits from 0");
+    expect(backend.lowBalance).toBe(100);
   });
 });

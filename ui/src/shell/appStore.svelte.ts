@@ -4,8 +4,10 @@ import type { AppStateView } from "../lib/bindings/AppStateView";
 import type { BalanceView } from "../lib/bindings/BalanceView";
 import type { ProfileView } from "../lib/bindings/ProfileView";
 
-/** How often the header's balance refreshes while the window is open. */
-export const BALANCE_REFRESH_MS = 15_000;
+/** How often the header's balance refreshes while the window is visible. */
+export const BALANCE_REFRESH_MS = 60_000;
+/** The low-balance threshold until the settings are read (Rust's default too). */
+export const DEFAULT_LOW_BALANCE = 50;
 /** How often the state is re-read while the sandbox is still starting. */
 const STARTING_POLL_MS = 400;
 
@@ -22,6 +24,12 @@ export class AppStore {
   balance = $state<BalanceView | null>(null);
   balanceError = $state<IpcError | null>(null);
   balanceLoading = $state(false);
+  /** Credits below which the balance is low: amber in the header, a warning in Create (0: off). */
+  lowBalanceThreshold = $state(DEFAULT_LOW_BALANCE);
+  /** The balance is known and below the threshold. */
+  balanceLow = $derived(
+    this.balance !== null && this.lowBalanceThreshold > 0 && this.balance.remaining_credits < this.lowBalanceThreshold,
+  );
 
   active: ProfileView | null = $derived(
     this.state?.profiles.find((p) => p.id === this.state?.active_id) ?? null,
@@ -32,6 +40,7 @@ export class AppStore {
 
   #startingTimer: ReturnType<typeof setTimeout> | null = null;
   #activeChanges = new Listeners<ActiveChange>();
+  #balanceChanges = new Listeners<number>();
   /** Runs before the active profile changes (the draft saves to the profile it belongs to). */
   beforeSwitch: () => Promise<void> = async () => undefined;
   /** The CSP media origin the page was loaded with; `undefined` until the first state. */
@@ -45,6 +54,7 @@ export class AppStore {
   #balanceRequest = 0;
 
   async load(): Promise<void> {
+    void this.loadBalanceSettings();
     try {
       this.apply(await call("app_state"));
       this.loadError = null;
@@ -88,6 +98,13 @@ export class AppStore {
     this.balanceLoading = false;
     this.balanceError = null;
     this.balance = { profile_id: profileId, remaining_credits: remaining, updated_at: null };
+    this.#balanceChanges.emit(remaining);
+  }
+
+  /** Calls `listener` with every new balance of the active profile (a price's "left
+   * after" depends on it); returns the unsubscribe function. */
+  onBalanceChange(listener: (remaining: number) => void): () => void {
+    return this.#balanceChanges.add(listener);
   }
 
   /** "Try again" on the keychain notice: Rust probes the keychain afresh. */
@@ -112,12 +129,67 @@ export class AppStore {
       if (request !== this.#balanceRequest) return;
       this.balance = balance;
       this.balanceError = null;
+      this.#balanceChanges.emit(balance.remaining_credits);
     } catch (error) {
       if (request !== this.#balanceRequest) return;
       this.balanceError = toIpcError(error);
     } finally {
       if (request === this.#balanceRequest) this.balanceLoading = false;
     }
+  }
+
+  async loadBalanceSettings(): Promise<void> {
+    try {
+      this.lowBalanceThreshold = (await call("balance_settings")).low_balance_threshold;
+    } catch {
+      // The default stays: the warning is a help, and Settings shows the stored value's error.
+    }
+  }
+
+  /** Stores a new threshold (Rust refuses what is not a whole number of credits ≥ 0). */
+  async setLowBalanceThreshold(credits: number): Promise<void> {
+    const saved = await call("set_balance_settings", { args: { low_balance_threshold: credits } });
+    this.lowBalanceThreshold = saved.low_balance_threshold;
+  }
+
+  /**
+   * Keeps the balance fresh without polling a hidden window: every BALANCE_REFRESH_MS
+   * while the page is visible, at once when it becomes visible again or the window gains
+   * focus. Charges and refunds the app sees update it on their own (`setBalance`, and the
+   * tracker's failed/refunded events). Returns the function that stops it.
+   */
+  watchBalance(doc: Document = document, win: Window = window): () => void {
+    let timer: ReturnType<typeof setInterval> | null = null;
+    let last = 0;
+    const refresh = () => {
+      // Focus and visibility often arrive together: one request for both.
+      if (Date.now() - last < 1000) return;
+      last = Date.now();
+      void this.refreshBalance();
+    };
+    const start = () => {
+      timer ??= setInterval(refresh, BALANCE_REFRESH_MS);
+    };
+    const stop = () => {
+      if (timer) clearInterval(timer);
+      timer = null;
+    };
+    const onvisibility = () => {
+      if (doc.visibilityState === "visible") {
+        refresh();
+        start();
+      } else {
+        stop();
+      }
+    };
+    if (doc.visibilityState === "visible") start();
+    doc.addEventListener("visibilitychange", onvisibility);
+    win.addEventListener("focus", refresh);
+    return () => {
+      stop();
+      doc.removeEventListener("visibilitychange", onvisibility);
+      win.removeEventListener("focus", refresh);
+    };
   }
 
   async switchTo(id: string): Promise<void> {

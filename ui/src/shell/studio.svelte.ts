@@ -9,6 +9,7 @@ import { ViewerStore } from "../gallery/viewerStore.svelte";
 import { call } from "../lib/ipc";
 import type { SubmitReport } from "../lib/bindings/SubmitReport";
 import { planFiles } from "../create/slots";
+import { UsageStore } from "../usage/usageStore.svelte";
 import { AppStore } from "./appStore.svelte";
 import { DropStore } from "./dropStore.svelte";
 import { ItemDragStore, referenceMedia, type DraggedItem } from "./itemDrag.svelte";
@@ -31,7 +32,10 @@ export class Studio {
   readonly viewer = new ViewerStore();
   readonly posters: PosterQueue;
   readonly itemDrag: ItemDragStore;
+  readonly usage: UsageStore;
   page = $state<PageId>("create");
+  /** A task another page asked Activity to show (the Usage table's task links). */
+  focusTask = $state<string | null>(null);
 
   constructor(
     options: {
@@ -65,6 +69,7 @@ export class Studio {
       },
       outFailed: (message) => this.gallery.say(message, "danger"),
     });
+    this.usage = new UsageStore(this.tasks);
     if (options.page && PAGES.some((p) => p.id === options.page)) this.page = options.page;
 
     // The draft belongs to the profile it was written for: save it before switching.
@@ -118,6 +123,12 @@ export class Studio {
     if (report.remaining_credits !== null && report.created.length > 0) {
       this.app.setBalance(report.created[0].profile_id, report.remaining_credits);
     }
+  }
+
+  /** Shows a task in Activity, scrolled to and highlighted. */
+  openTask(id: string): void {
+    this.focusTask = id;
+    this.navigate("activity");
   }
 
   /** Opens a draft in Create (from Activity's "Open in Create" and "Extend"). */

@@ -20,6 +20,10 @@ import type { TaskRecord } from "../lib/bindings/TaskRecord";
 import type { TrackerEvent } from "../lib/bindings/TrackerEvent";
 import type { UploadArgs } from "../lib/bindings/UploadArgs";
 import type { UploadEvent } from "../lib/bindings/UploadEvent";
+import type { UsageLedger } from "../lib/bindings/UsageLedger";
+import type { UsageProgress } from "../lib/bindings/UsageProgress";
+import type { UsageRange } from "../lib/bindings/UsageRange";
+import type { UsageRow } from "../lib/bindings/UsageRow";
 import { emptyDraft } from "../create/draftStore.svelte";
 import { isChannel, send, type AnyChannel } from "./channels";
 import catalogueFixture from "./fixtures/catalogue.json";
@@ -89,6 +93,44 @@ export function makeTask(over: Partial<TaskRecord> = {}): TaskRecord {
   };
 }
 
+let usageCounter = 0;
+/** A usage row: a charge of 8 credits for an image task the app knows, unless `over` says otherwise. */
+export function makeUsageRow(over: Partial<UsageRow> = {}): UsageRow {
+  usageCounter += 1;
+  return {
+    id: `usage-${usageCounter}`,
+    transaction_no: `7973909230492${String(usageCounter).padStart(4, "0")}`,
+    credits: 8,
+    scene: "text-to-image",
+    description: "generate image",
+    media_type: "image",
+    task_id: `task-u${usageCounter}`,
+    created_at: new Date(Date.now() - usageCounter * 1000).toISOString(),
+    model: "nano-banana-pro",
+    ...over,
+  };
+}
+
+/** A ledger as Rust returns it: totals and unknown tasks counted from `rows`. */
+export function makeLedger(rows: UsageRow[], range: UsageRange = { from: null, to: null }, over: Partial<UsageLedger> = {}): UsageLedger {
+  const unknown = new Set(rows.filter((r) => r.model === null && r.task_id).map((r) => r.task_id));
+  return {
+    profile_id: "sandbox",
+    range,
+    total: rows.length,
+    total_credits_consumed: rows.reduce((sum, r) => sum + r.credits, 0),
+    from: range.from ? `${range.from}T00:00:00.000Z` : null,
+    to: range.to ? `${range.to}T23:59:59.999Z` : null,
+    rows,
+    fetched_ms: Date.now(),
+    complete: true,
+    unknown_tasks: unknown.size,
+    ...over,
+  };
+}
+
+const rangeKey = (range: UsageRange) => `${range.from ?? ""}|${range.to ?? ""}`;
+
 export const appError = (message: string, over: Partial<AppError> = {}): AppError => ({
   kind: "api",
   code: null,
@@ -140,6 +182,20 @@ export interface FakeBackend {
   uploadMode: "instant" | "hold";
   held: Map<string, HeldUpload>;
   openedUrls: string[];
+  /** The deployment's usage rows for the active profile, newest first. */
+  usageRows: UsageRow[];
+  /** What the library has cached, by range. */
+  usageCache: Map<string, UsageLedger>;
+  /** sync_usage's answer; by default the rows of `usageRows` in the range's UTC days. Throw
+   * an AppError to refuse. */
+  syncUsage: (range: UsageRange, progress: (event: UsageProgress) => void) => UsageLedger | Promise<UsageLedger>;
+  /** The save dialog's answer: a path, or null for Cancel. */
+  saveAnswer: string | null;
+  /** Files export_usage_csv "wrote": path and rows. */
+  exportedCsv: { path: string; rows: UsageRow[] }[];
+  /** The stored low-balance threshold. */
+  lowBalance: number;
+  cacheUsage(ledger: UsageLedger): void;
   /** Sends the snapshot at once on subscribe (true) or when the test calls `sendSnapshot`. */
   autoSnapshot: boolean;
   trackerChannel: AnyChannel | null;
@@ -219,6 +275,24 @@ export function installFakeBackend(): FakeBackend {
     uploadMode: "instant",
     held: new Map(),
     openedUrls: [],
+    usageRows: [],
+    usageCache: new Map(),
+    syncUsage: (range, progress) => {
+      const inRange = (row: UsageRow) => {
+        const day = row.created_at.slice(0, 10);
+        return (!range.from || day >= range.from.slice(0, 10)) && (!range.to || day <= range.to.slice(0, 10));
+      };
+      const rows = backend.usageRows.filter(inRange);
+      const pages = Math.max(1, Math.ceil(rows.length / 100));
+      for (let done = 1; done <= pages; done++) progress({ stage: "pages", done, total: pages });
+      return makeLedger(rows, range, { profile_id: activeId });
+    },
+    saveAnswer: "/home/user/usage.csv",
+    exportedCsv: [],
+    lowBalance: 50,
+    cacheUsage(ledger) {
+      backend.usageCache.set(rangeKey(ledger.range), ledger);
+    },
     autoSnapshot: true,
     trackerChannel: null,
     dropChannel: null,
@@ -436,6 +510,54 @@ export function installFakeBackend(): FakeBackend {
       case "open_url":
         backend.openedUrls.push(args!.url);
         return null;
+      case "cached_usage":
+        return backend.usageCache.get(rangeKey(args as unknown as UsageRange)) ?? null;
+      case "sync_usage":
+      case "export_usage_csv":
+        return (async () => {
+          const range = args as unknown as UsageRange;
+          if (cmd === "export_usage_csv" && backend.saveAnswer === null) return null;
+          const ledger = await backend.syncUsage(range, (event) => send(channel!, event));
+          backend.cacheUsage(ledger);
+          if (cmd === "sync_usage") return ledger;
+          backend.exportedCsv.push({ path: backend.saveAnswer!, rows: ledger.rows });
+          return { path: backend.saveAnswer, rows: ledger.rows.length, total_credits_consumed: ledger.total_credits_consumed };
+        })();
+      case "import_missing_tasks": {
+        const range = args as unknown as UsageRange;
+        const cached = backend.usageCache.get(rangeKey(range));
+        if (!cached) fail(appError("Load this range's usage first, then import its missing tasks.", { kind: "not_found" }));
+        const missing = [...new Set(cached!.rows.filter((r) => r.model === null && r.task_id).map((r) => r.task_id!))];
+        const imported: TaskRecord[] = [];
+        const failed: { task_id: string; error: AppError }[] = [];
+        missing.forEach((id, i) => {
+          const record = backend.importable.get(id);
+          if (record) {
+            backend.tasks.set(id, record);
+            imported.push(record);
+          } else {
+            failed.push({ task_id: id, error: appError(`The deployment has no task ${id}.`, { code: "task_not_found" }) });
+          }
+          send(channel!, { stage: "tasks", done: i + 1, total: missing.length });
+        });
+        const rows = cached!.rows.map((r) => {
+          const known = r.task_id ? backend.tasks.get(r.task_id) : undefined;
+          return known ? { ...r, model: known.model } : r;
+        });
+        const ledger = makeLedger(rows, range, { total: cached!.total, total_credits_consumed: cached!.total_credits_consumed });
+        backend.cacheUsage(ledger);
+        return { imported, failed, ledger };
+      }
+      case "balance_settings":
+        return { low_balance_threshold: backend.lowBalance };
+      case "set_balance_settings": {
+        const value = (args as unknown as { low_balance_threshold: number }).low_balance_threshold;
+        if (value < 0 || value > 1_000_000_000) {
+          fail(appError("Enter a number of credits from 0 to 1,000,000,000 (0 turns the warning off).", { kind: "invalid_input" }));
+        }
+        backend.lowBalance = value;
+        return { low_balance_threshold: value };
+      }
       default:
         throw new Error(`the fake backend does not know ${cmd}`);
     }

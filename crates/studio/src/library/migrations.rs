@@ -195,6 +195,47 @@ CREATE TRIGGER task_prompts_delete AFTER DELETE ON tasks BEGIN
 END;
 "#;
 
+/// Version 3: usage history (`GET /credits/usage`) cached per profile and asked range, so the Usage
+/// page opens instantly and a refresh fetches only the rows that arrived since. Rows are
+/// immutable once the server wrote them, so a cached row never needs fetching again.
+const USAGE_CACHE: &str = r#"
+CREATE TABLE usage_ranges (
+    id            INTEGER PRIMARY KEY,
+    profile_id    TEXT NOT NULL,
+    -- The bounds as asked ('' for none): a date (a UTC day) or an ISO date-time.
+    range_from    TEXT NOT NULL,
+    range_to      TEXT NOT NULL,
+    -- The summary of the newest reply: transactions and net credits in the range.
+    total         INTEGER NOT NULL,
+    total_credits INTEGER NOT NULL,
+    -- The bounds as the server resolved them (ISO date-times, UTC).
+    summary_from  TEXT,
+    summary_to    TEXT,
+    -- Every row of the range is here (a fetch that saw the range change midway is not).
+    complete      INTEGER NOT NULL,
+    fetched_ms    INTEGER NOT NULL,
+    UNIQUE (profile_id, range_from, range_to)
+);
+
+CREATE TABLE usage_rows (
+    range_id       INTEGER NOT NULL REFERENCES usage_ranges (id) ON DELETE CASCADE,
+    id             TEXT NOT NULL,
+    transaction_no TEXT NOT NULL,
+    -- Negative for a refund.
+    credits        INTEGER NOT NULL,
+    scene          TEXT,
+    description    TEXT,
+    media_type     TEXT,
+    task_id        TEXT,
+    created_at     TEXT NOT NULL,
+    -- The server's order, newest first; rows that arrive later get smaller numbers.
+    seq            INTEGER NOT NULL,
+    PRIMARY KEY (range_id, id)
+) WITHOUT ROWID;
+
+CREATE INDEX usage_rows_in_order ON usage_rows (range_id, seq);
+"#;
+
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
@@ -206,7 +247,7 @@ pub fn latest_version() -> usize {
 }
 
 /// The migrations' SQL, oldest first, for tests that build a database at an older version.
-pub const ALL: &[&str] = &[V1, V2_GALLERY];
+pub const ALL: &[&str] = &[V1, V2_GALLERY, USAGE_CACHE];
 
 #[cfg(test)]
 mod tests {
@@ -239,6 +280,8 @@ mod tests {
             "drafts",
             "recent_prompts",
             "settings",
+            "usage_ranges",
+            "usage_rows",
         ] {
             let count: i64 = conn
                 .query_row(

@@ -1,7 +1,8 @@
 //! The library database: one SQLite file per app (`library.db` in the app's data folder)
 //! holding everything the app remembers about its work, keyed by profile: tasks with the
 //! full request that made them and every state they went through, remembered uploads,
-//! the cached model list, the Create page's draft and recent prompts.
+//! the cached model list, the Create page's draft, recent prompts and the usage history
+//! as last fetched.
 //!
 //! WAL mode lets the gallery and activity pages read while the tracker writes. The schema
 //! is versioned by `PRAGMA user_version` through `rusqlite_migration`; see [`migrations`].
@@ -18,6 +19,7 @@ mod models;
 mod settings;
 mod tasks;
 mod uploads;
+mod usage_cache;
 
 pub use drafts::RecentPrompt;
 pub use gallery::{
@@ -29,6 +31,7 @@ pub use tasks::{
     NewTask, TaskChange, TaskKey, TaskOrigin, TaskRecord, TaskState, TaskStatusEntry, TaskUpdate,
 };
 pub use uploads::RememberedUpload;
+pub use usage_cache::{CachedRange, UsageLedger, UsageRange, UsageRow, KEPT_RANGES};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

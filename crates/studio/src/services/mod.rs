@@ -5,12 +5,14 @@
 mod activity;
 mod create;
 mod gallery;
+mod usage;
 
 pub use create::{QuoteView, SubmitReport};
 pub use gallery::{
     day_groups, ClipboardImage, DayGroup, DeleteReport, GalleryIndex, GalleryRecord, ItemView,
     ReferenceView, LIBRARY_ROOT,
 };
+pub use usage::{BalanceSettings, CsvExport, DEFAULT_LOW_BALANCE};
 
 use crate::catalogues::Catalogues;
 use crate::connections::{blocking, Connections};

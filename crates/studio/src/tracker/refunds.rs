@@ -1,12 +1,28 @@
 //! A failed task's refund, looked up in the usage history: the v1 task carries no refund
 //! flag, so "refunded" is shown only once the credits are seen to have come back.
 
-use super::{Inner, TrackerEvent};
-use crate::library::{TaskChange, TaskKey};
+use super::{Inner, TaskTracker, TrackerEvent};
+use crate::error::AppError;
+use crate::library::{TaskChange, TaskKey, TaskRecord};
 use cyberbara::types::UsageQuery;
 use cyberbara::Client;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+
+impl TaskTracker {
+    /// Records a refund seen elsewhere (the refund line of an imported task in the usage
+    /// history) and announces it. `None` when the library does not have the task.
+    pub fn record_refund(&self, key: &TaskKey) -> Result<Option<TaskRecord>, AppError> {
+        let record = self.inner.library.mark_refunded(key)?;
+        if let Some(record) = &record {
+            self.inner.announce(TrackerEvent::Task {
+                change: TaskChange::Refunded,
+                task: Box::new(record.clone()),
+            });
+        }
+        Ok(record)
+    }
+}
 
 impl Inner {
     /// Reads the usage history for the refund line of a failed task, a few times.

@@ -53,6 +53,8 @@ export function clickSelect(selection: Selection, sequence: Sequence, key: strin
 
 /** Everything in the list. */
 export function selectAll(sequence: Sequence): Selection {
+  // An empty list has no run to select (range(0, -1) would name a key that is not there).
+  if (sequence.count === 0) return emptySelection();
   return { keys: new Set(range(sequence, 0, sequence.count - 1)), anchor: sequence.count > 0 ? sequence.keyAt(0) : null };
 }
 

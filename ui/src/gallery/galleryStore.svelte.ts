@@ -105,6 +105,8 @@ export class GalleryStore {
   taskItems = new SvelteMap<string, GalleryTile[]>();
   /** Keys deleted this session (lists that are not the gallery's leave them out too). */
   deleted = new SvelteSet<string>();
+  /** A tile the grid should scroll to once it is laid out ("Open in Gallery"). */
+  scrollTarget = $state<string | null>(null);
 
   positions: Map<string, number> = $derived(positionsOf(this.tiles));
 
@@ -145,6 +147,28 @@ export class GalleryStore {
     this.#wanted = true;
     void this.load();
     void this.loadFacets();
+  }
+
+  /**
+   * Shows `keys` (one task's tiles): the list is read again (without the filters when
+   * they hide any of them), they become the selection, the cursor goes to the first and
+   * the grid scrolls there. Returns the keys the list holds, in list order.
+   */
+  async show(keys: string[]): Promise<string[]> {
+    if (!this.#wanted) {
+      this.#wanted = true;
+      void this.loadFacets();
+    }
+    await this.load();
+    if (keys.some((k) => !this.positions.has(k)) && isFiltered(this.filter)) {
+      this.filter = emptyFilter();
+      await this.load();
+    }
+    const shown = keys.filter((k) => this.positions.has(k)).sort((a, b) => this.indexOf(a) - this.indexOf(b));
+    this.selection = selectionOf(shown);
+    this.cursor = shown[0] ?? null;
+    this.scrollTarget = this.cursor;
+    return shown;
   }
 
   /** Forgets everything of the previous profile. */

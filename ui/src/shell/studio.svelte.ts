@@ -125,6 +125,24 @@ export class Studio {
     }
   }
 
+  /**
+   * "Open in Gallery" (the Usage table's rows): the Gallery with the task's outputs
+   * selected and the first one in the viewer. A task the gallery has nothing of (its
+   * outputs deleted, or it was canceled) opens in Activity instead.
+   */
+  async openInGallery(taskId: string): Promise<void> {
+    let keys: string[] = [];
+    try {
+      keys = (await call("task_tiles", { args: { id: taskId } })).map((tile) => tile.key);
+    } catch {
+      // Activity shows the task whatever the gallery's problem is.
+    }
+    if (keys.length === 0) return this.openTask(taskId);
+    this.navigate("gallery");
+    const shown = await this.gallery.show(keys);
+    if (shown.length > 0 && this.page === "gallery") this.viewer.open(this.gallery.sequence, shown[0]);
+  }
+
   /** Shows a task in Activity, scrolled to and highlighted. */
   openTask(id: string): void {
     this.focusTask = id;

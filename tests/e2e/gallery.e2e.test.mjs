@@ -269,7 +269,33 @@ test("the lightbox plays the video, and a seek lands", async () => {
   // The player's controls show the new position on their next update.
   await new Promise((resolve) => setTimeout(resolve, 600));
   await docsShot("video");
+  await (await $(byTestId("viewer-close"))).click();
+  await (await $(byTestId("viewer"))).waitForExist({ reverse: true, timeout: 5000 });
+});
+
+test("Open in Gallery on a Usage row opens that task's output in the viewer, selected in the grid", async () => {
+  const [record] = await invoke("gallery_records", { keys: [made.image.key] });
+  await pages.navigate(browser, "usage");
+  const button = await $(`[data-testid="usage-row"][data-task-id="${record.task.id}"] ${byTestId("usage-open-gallery")}`);
+  await button.waitForExist({ timeout: 30_000 });
+  await button.click();
+  await waitFor("the viewer on the task's image", async () => {
+    const viewer = await $(byTestId("viewer"));
+    return (await viewer.isExisting()) && (await viewer.getAttribute("data-key")) === made.image.key;
+  });
+  await (await $(byTestId("page-gallery"))).waitForExist({ timeout: 5000 });
   await browser.keys(["Escape"]);
+  await waitFor("the image selected in the grid", async () => (await (await tile(made.image.key)).getAttribute("aria-selected")) === "true");
+  await clearSelection();
+});
+
+test("Settings → Library shows where the library is and what it holds", async () => {
+  await pages.navigate(browser, "settings");
+  await waitForText(byTestId("library-path"), path.join(home, "data", "app.cyberbara.studio", "library"), 10_000);
+  const usage = await waitForText(byTestId("library-usage"), /^\d+ files/, 10_000);
+  assert.ok(Number(usage.match(/^(\d+)/)[1]) >= 2, usage);
+  await browser.execute(() => document.querySelector('[data-testid="library-settings"]').scrollIntoView({ block: "center" }));
+  await screenshot("settings-library");
 });
 
 test("with 10,000 items the grid keeps at most 200 tile nodes wherever it is scrolled", async () => {

@@ -94,6 +94,8 @@ async function quit() {
 }
 
 const made = { image: null, video: null };
+/** The seeded 10,000-item library, removed once the app that uses it has quit. */
+let seededHome = null;
 
 before(async () => {
   await launch(home);
@@ -110,6 +112,7 @@ after(async () => {
     await quit();
   } finally {
     fs.writeFileSync(path.join(home, "e2e-gallery.log"), logs.join(""));
+    if (seededHome) fs.rmSync(seededHome, { recursive: true, force: true });
   }
 });
 
@@ -301,6 +304,7 @@ test("Settings → Library shows where the library is and what it holds", async 
 test("with 10,000 items the grid keeps at most 200 tile nodes wherever it is scrolled", async () => {
   await quit();
   const seeded = fs.mkdtempSync(path.join(os.tmpdir(), "cyberbara-e2e-gallery-10k-"));
+  seededHome = seeded;
   const made = spawnSync(
     SEED,
     [
@@ -366,5 +370,4 @@ test("with 10,000 items the grid keeps at most 200 tile nodes wherever it is scr
     30_000,
   );
   await docsShot("grid");
-  fs.rmSync(seeded, { recursive: true, force: true });
 });

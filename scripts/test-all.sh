@@ -55,7 +55,9 @@ step "Front end: svelte-check, eslint, vitest"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export CYBERBARA_APP_BINARY="$TARGET_DIR/debug/cyberbara-studio"
 export CYBERBARA_SANDBOX_BINARY="$TARGET_DIR/debug/cyberbara-sandbox"
-for binary in "$CYBERBARA_APP_BINARY" "$CYBERBARA_SANDBOX_BINARY"; do
+# The gallery's e2e test seeds a 10,000-item library with it.
+export CYBERBARA_SEED_BINARY="$TARGET_DIR/debug/seed-library"
+for binary in "$CYBERBARA_APP_BINARY" "$CYBERBARA_SANDBOX_BINARY" "$CYBERBARA_SEED_BINARY"; do
   [ -x "$binary" ] || { echo "missing $binary after cargo test" >&2; exit 1; }
 done
 export CYBERBARA_SCREENSHOT_DIR="$TARGET_DIR/e2e-screenshots"

@@ -378,6 +378,13 @@ pub async fn gallery_records(
     studio(&app)?.gallery_records(&args.keys).await
 }
 
+/// A task's tiles in the gallery ("Open in Gallery" from the Usage page); empty when the
+/// gallery has nothing of it.
+#[tauri::command]
+pub async fn task_tiles(app: AppHandle, args: TaskRef) -> Result<Vec<GalleryTile>, AppError> {
+    studio(&app)?.task_tiles(&args.id).await
+}
+
 /// The filters' choices: models and media types present, favourites, date bounds.
 #[tauri::command]
 pub async fn gallery_facets(app: AppHandle) -> Result<GalleryFacets, AppError> {
@@ -746,6 +753,7 @@ app_commands![
     simulate_drop,
     gallery_index,
     gallery_records,
+    task_tiles,
     gallery_facets,
     set_favourite,
     delete_items,

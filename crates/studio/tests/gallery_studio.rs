@@ -155,6 +155,15 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
     let on_disk = std::fs::read(&path).unwrap();
     assert!(video.item.as_ref().unwrap().duration_ms.unwrap() > 0);
 
+    // "Open in Gallery" (from the Usage page) finds a task's outputs by the task id.
+    let image_task = image_report.created[0].id.clone();
+    let of_task = studio.task_tiles(&image_task).await.unwrap();
+    assert_eq!(
+        of_task.iter().map(|t| t.key.as_str()).collect::<Vec<_>>(),
+        vec![image_key.as_str()]
+    );
+    assert!(studio.task_tiles("no-such-task").await.unwrap().is_empty());
+
     // The media server serves the library folder: the bytes, ranges, content types.
     let http = reqwest::Client::new();
     let file_url = image.file_url.clone().unwrap();
@@ -303,6 +312,10 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
         .await
         .unwrap();
     assert_eq!(after.tiles.len(), 1);
+    assert!(
+        studio.task_tiles(&image_task).await.unwrap().is_empty(),
+        "a deleted output is not shown by Open in Gallery"
+    );
     let back = studio
         .undo_delete(std::slice::from_ref(&image_key))
         .await

@@ -27,6 +27,7 @@ export class TaskStore {
   #subscription = 0;
   #profile: string | null = null;
   #connection = new Listeners();
+  #events = new Listeners<TrackerEvent>();
 
   constructor(private readonly app: AppStore) {}
 
@@ -47,7 +48,14 @@ export class TaskStore {
     }
   }
 
+  /** Applies an event of the subscription, then hands it on (the gallery follows the same
+   * channel: `item` and `download` events are its alone). */
   apply(event: TrackerEvent): void {
+    this.#applyOwn(event);
+    this.#events.emit(event);
+  }
+
+  #applyOwn(event: TrackerEvent): void {
     switch (event.type) {
       case "snapshot":
         if (event.profile_id !== this.#profile) return;
@@ -99,6 +107,11 @@ export class TaskStore {
     const task = await call("import_task", { args: { id } });
     this.upsert(task);
     return task;
+  }
+
+  /** Called with every event of the active subscription, after the store applied it. */
+  onEvent(listener: (event: TrackerEvent) => void): () => void {
+    return this.#events.add(listener);
   }
 
   /** Called when the tracker's connection problem changes. */

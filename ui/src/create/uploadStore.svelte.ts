@@ -1,6 +1,7 @@
 import { SvelteMap } from "svelte/reactivity";
 import { call, stream, toIpcError, type IpcError } from "../lib/ipc";
 import type { DraftReference } from "../lib/bindings/DraftReference";
+import type { ReferenceMedia } from "../lib/bindings/ReferenceMedia";
 import type { UploadEvent } from "../lib/bindings/UploadEvent";
 import type { DraftStore } from "./draftStore.svelte";
 import { moveWithinSlot, type PlannedFile } from "./slots";
@@ -58,6 +59,28 @@ export class UploadStore {
     for (const tile of tiles) void this.#upload(tile);
   }
 
+  /**
+   * A gallery item into `slot` ("Use as reference", or dropped on the slot): Rust uses the
+   * output's URL when it still resolves, else uploads the library's copy (progress as for
+   * a file). The tile is in the draft at once, like a file's.
+   */
+  addItem(key: string, slot: string, media: ReferenceMedia, name: string): void {
+    const tile: DraftReference = {
+      id: newId(),
+      slot,
+      url: null,
+      file_name: name,
+      media,
+      local_path: null,
+      sha256: null,
+      preview: null,
+    };
+    this.drafts.edit((d) => d.references.push(tile));
+    void this.#track(tile.id, (onevent) =>
+      stream("use_item_as_reference", onevent, { args: { key, slot, upload_id: tile.id } }),
+    );
+  }
+
   retry(id: string): void {
     const tile = this.drafts.draft.references.find((r) => r.id === id);
     if (!tile || tile.url !== null || !tile.local_path || this.progress.has(id)) return;
@@ -84,8 +107,16 @@ export class UploadStore {
     });
   }
 
-  async #upload(tile: DraftReference): Promise<void> {
-    const id = tile.id;
+  #upload(tile: DraftReference): Promise<void> {
+    return this.#track(tile.id, (onevent) =>
+      stream("upload_reference", onevent, {
+        args: { upload_id: tile.id, path: tile.local_path ?? "", slot: tile.slot, media: tile.media },
+      }),
+    );
+  }
+
+  /** Follows one upload (`start` runs the command) to its reference or its failure. */
+  async #track(id: string, start: (onevent: (event: UploadEvent) => void) => Promise<DraftReference>): Promise<void> {
     this.failures.delete(id);
     this.progress.set(id, { sent: 0, total: 0 });
     const onevent = (event: UploadEvent) => {
@@ -94,10 +125,7 @@ export class UploadStore {
       else if (event.type === "progress") this.progress.set(id, { sent: event.sent, total: event.total });
     };
     try {
-      const done = await stream("upload_reference", onevent, {
-        args: { upload_id: id, path: tile.local_path ?? "", slot: tile.slot, media: tile.media },
-      });
-      this.#settle(id, done);
+      this.#settle(id, await start(onevent));
     } catch (error) {
       const failure = toIpcError(error);
       this.progress.delete(id);

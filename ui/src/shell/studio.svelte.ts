@@ -3,9 +3,16 @@ import { CatalogueStore } from "../create/catalogueStore.svelte";
 import { ComposeStore, TIMINGS, type Timings } from "../create/composeStore.svelte";
 import { DraftStore } from "../create/draftStore.svelte";
 import { UploadStore } from "../create/uploadStore.svelte";
+import { GalleryStore } from "../gallery/galleryStore.svelte";
+import { captureFrame, PosterQueue } from "../gallery/posters";
+import { ViewerStore } from "../gallery/viewerStore.svelte";
+import { call } from "../lib/ipc";
+import type { SubmitReport } from "../lib/bindings/SubmitReport";
+import { planFiles } from "../create/slots";
 import { UsageStore } from "../usage/usageStore.svelte";
 import { AppStore } from "./appStore.svelte";
 import { DropStore } from "./dropStore.svelte";
+import { ItemDragStore, referenceMedia, type DraggedItem } from "./itemDrag.svelte";
 import { PAGES, type PageId } from "./pages";
 
 /**
@@ -21,12 +28,24 @@ export class Studio {
   readonly tasks: TaskStore;
   readonly compose: ComposeStore;
   readonly drops: DropStore;
+  readonly gallery: GalleryStore;
+  readonly viewer = new ViewerStore();
+  readonly posters: PosterQueue;
+  readonly itemDrag: ItemDragStore;
   readonly usage: UsageStore;
   page = $state<PageId>("create");
   /** A task another page asked Activity to show (the Usage table's task links). */
   focusTask = $state<string | null>(null);
 
-  constructor(options: { app?: AppStore; timings?: Timings; page?: PageId | null } = {}) {
+  constructor(
+    options: {
+      app?: AppStore;
+      timings?: Timings;
+      page?: PageId | null;
+      gallery?: GalleryStore;
+      capture?: (url: string) => Promise<string>;
+    } = {},
+  ) {
     const timings = options.timings ?? TIMINGS;
     this.app = options.app ?? new AppStore();
     this.drafts = new DraftStore(timings.saveMs);
@@ -34,6 +53,22 @@ export class Studio {
     this.tasks = new TaskStore(this.app);
     this.compose = new ComposeStore(this.drafts, this.catalogue, this.uploads, this.tasks, this.app, timings);
     this.drops = new DropStore(this.compose, this.drafts, () => this.navigate("create"));
+    this.gallery = options.gallery ?? new GalleryStore();
+    this.tasks.onEvent((event) => this.gallery.apply(event));
+    this.posters = new PosterQueue({
+      fileUrl: async (key) => (await this.gallery.record(key))?.file_url ?? null,
+      store: async (key, data_url) => {
+        this.gallery.patch(await call("store_poster", { args: { key, data_url } }));
+      },
+      capture: options.capture ?? ((url) => captureFrame(url)),
+    });
+    this.itemDrag = new ItemDragStore({
+      drop: (items, slot) => this.useAsReference(items, slot),
+      openPage: (page) => {
+        if (PAGES.some((p) => p.id === page)) this.navigate(page as PageId);
+      },
+      outFailed: (message) => this.gallery.say(message, "danger"),
+    });
     this.usage = new UsageStore(this.tasks);
     if (options.page && PAGES.some((p) => p.id === options.page)) this.page = options.page;
 
@@ -41,6 +76,8 @@ export class Studio {
     this.app.beforeSwitch = () => this.drafts.flush();
     this.app.onActiveChange(({ switched, profileId }) => {
       if (switched) {
+        this.viewer.close();
+        this.posters.clear();
         this.catalogue.reset();
         this.compose.reset();
         void this.drafts.load();
@@ -57,9 +94,53 @@ export class Studio {
   }
 
   navigate(page: PageId): void {
+    if (this.viewer.isOpen) this.viewer.close();
     if (this.page === "create" && page !== "create") void this.drafts.flush();
     this.page = page;
     sessionStorage.setItem("page", page);
+  }
+
+  /**
+   * Gallery items into the Create draft ("Use as reference", or dropped on a slot): each
+   * into the first slot that takes it (or `slot`). Returns the sentence of what could not
+   * go in, or null.
+   */
+  useAsReference(items: DraggedItem[], slot?: string): string | null {
+    const files = items.map((item) => ({ path: item.key, name: item.name, media: referenceMedia(item.media), problem: null }));
+    const plan = planFiles(files, this.compose.slots, this.drafts.draft.references, slot);
+    for (const placed of plan.placed) this.uploads.addItem(placed.file.path, placed.slot, placed.file.media, placed.file.name);
+    return plan.refused.length > 0 ? plan.refused.map((r) => r.reason).join(" ") : null;
+  }
+
+  /** "Open in Create": the form filled with the request of the task that made it. */
+  async openTaskInCreate(taskId: string): Promise<void> {
+    this.openDraft(await call("task_draft", { args: { id: taskId } }));
+  }
+
+  /** What a confirmed "Run again" created: the new tasks and the balance after it. */
+  applyReport(report: SubmitReport): void {
+    for (const task of report.created) this.tasks.upsert(task);
+    if (report.remaining_credits !== null && report.created.length > 0) {
+      this.app.setBalance(report.created[0].profile_id, report.remaining_credits);
+    }
+  }
+
+  /**
+   * "Open in Gallery" (the Usage table's rows): the Gallery with the task's outputs
+   * selected and the first one in the viewer. A task the gallery has nothing of (its
+   * outputs deleted, or it was canceled) opens in Activity instead.
+   */
+  async openInGallery(taskId: string): Promise<void> {
+    let keys: string[] = [];
+    try {
+      keys = (await call("task_tiles", { args: { id: taskId } })).map((tile) => tile.key);
+    } catch {
+      // Activity shows the task whatever the gallery's problem is.
+    }
+    if (keys.length === 0) return this.openTask(taskId);
+    this.navigate("gallery");
+    const shown = await this.gallery.show(keys);
+    if (shown.length > 0 && this.page === "gallery") this.viewer.open(this.gallery.sequence, shown[0]);
   }
 
   /** Shows a task in Activity, scrolled to and highlighted. */

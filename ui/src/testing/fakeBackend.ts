@@ -26,6 +26,7 @@ import type { UsageRange } from "../lib/bindings/UsageRange";
 import type { UsageRow } from "../lib/bindings/UsageRow";
 import { emptyDraft } from "../create/draftStore.svelte";
 import { isChannel, send, type AnyChannel } from "./channels";
+import { createFakeGallery, type FakeGallery } from "./fakeGallery";
 import catalogueFixture from "./fixtures/catalogue.json";
 import checksFixture from "./fixtures/checks.json";
 import keyHintsFixture from "./fixtures/key_hints.json";
@@ -198,6 +199,8 @@ export interface FakeBackend {
   cacheUsage(ledger: UsageLedger): void;
   /** Sends the snapshot at once on subscribe (true) or when the test calls `sendSnapshot`. */
   autoSnapshot: boolean;
+  /** The library: the gallery's and the library folder's commands. */
+  gallery: FakeGallery;
   trackerChannel: AnyChannel | null;
   dropChannel: AnyChannel | null;
   emit(event: TrackerEvent): void;
@@ -294,6 +297,7 @@ export function installFakeBackend(): FakeBackend {
       backend.usageCache.set(rangeKey(ledger.range), ledger);
     },
     autoSnapshot: true,
+    gallery: createFakeGallery(),
     trackerChannel: null,
     dropChannel: null,
     emit(event) {
@@ -559,6 +563,7 @@ export function installFakeBackend(): FakeBackend {
         return { low_balance_threshold: value };
       }
       default:
+        if (backend.gallery.handles(cmd)) return backend.gallery.answer(cmd, args);
         throw new Error(`the fake backend does not know ${cmd}`);
     }
   });

@@ -7,6 +7,7 @@ import userEvent from "@testing-library/user-event";
 import { appError, installFakeBackend, makeLedger, makeTask, makeUsageRow, type FakeBackend } from "../testing/fakeBackend";
 import { startStudio } from "../testing/studio";
 import type { UsageLedger } from "../lib/bindings/UsageLedger";
+import { makeItem } from "../testing/fakeGallery";
 import UsagePage from "./UsagePage.svelte";
 
 // Presets follow the clock; the page opens on "Last 7 days".
@@ -191,6 +192,38 @@ describe("the table", () => {
     await user.click(await screen.findByTestId("usage-open-task"));
     expect(studio.page).toBe("activity");
     expect(studio.focusTask).toBe("task-known");
+  });
+});
+
+describe("Open in Gallery", () => {
+  it("opens the task's output in the Gallery's viewer, selected, with the filters cleared", async () => {
+    const { studio, user } = await openUsage((b) => {
+      const task = makeTask({ id: "task-made", prompt: "A lighthouse", created_at: at("2026-03-16") });
+      const other = makeItem(makeTask({ prompt: "Something else", media_type: "video", created_at: at("2026-03-15") }));
+      const output = makeItem(task);
+      b.gallery.entries.push(output, other);
+      b.usageRows = [makeUsageRow({ task_id: "task-made", created_at: at("2026-03-16") })];
+    });
+    // A filter that hides the task's output: it is cleared to show it.
+    studio.gallery.filter.media = ["video"];
+    await user.click(await screen.findByTestId("usage-open-gallery"));
+    await waitFor(() => expect(studio.viewer.isOpen).toBe(true));
+    expect(studio.page).toBe("gallery");
+    const key = studio.viewer.key!;
+    expect((await studio.gallery.record(key))?.task.id).toBe("task-made");
+    expect([...studio.gallery.selection.keys]).toEqual([key]);
+    expect(studio.gallery.cursor).toBe(key);
+    expect(studio.gallery.filter.media).toEqual([]);
+  });
+
+  it("a task the Gallery has nothing of opens in Activity instead", async () => {
+    const { studio, user } = await openUsage((b) => {
+      b.usageRows = [makeUsageRow({ task_id: "task-gone", created_at: at("2026-03-16") })];
+    });
+    await user.click(await screen.findByTestId("usage-open-gallery"));
+    await waitFor(() => expect(studio.page).toBe("activity"));
+    expect(studio.focusTask).toBe("task-gone");
+    expect(studio.viewer.isOpen).toBe(false);
   });
 });
 

@@ -177,6 +177,38 @@ impl Studio {
         Some(format!("{}/{PREVIEW_ROOT}/{THUMBS_DIR}", media.base()))
     }
 
+    /// What "Open in Gallery" shows for one task of the active profile: its outputs still
+    /// in the library (in output order), or else the task's own tile while it runs or after
+    /// it failed; empty when the gallery has nothing of it (deleted, dismissed, unknown).
+    pub async fn task_tiles(&self, task_id: &str) -> Result<Vec<GalleryTile>, AppError> {
+        use crate::library::TaskState;
+        let profile = self.active_id()?;
+        let tiles: Vec<GalleryTile> = self
+            .library
+            .task_items(&profile, task_id)?
+            .iter()
+            .filter(|item| item.deleted_ms.is_none())
+            .map(GalleryTile::of_item)
+            .collect();
+        if !tiles.is_empty() {
+            return Ok(tiles);
+        }
+        let key = TaskKey::new(&profile, task_id);
+        let Some(task) = self.library.task(&key)? else {
+            return Ok(Vec::new());
+        };
+        // The same rule as the list's task tiles: running and tracked, or failed; not dismissed.
+        let is_tile = match task.state {
+            TaskState::Failed => true,
+            TaskState::Pending | TaskState::Processing => task.tracking,
+            TaskState::Succeeded | TaskState::Canceled => false,
+        };
+        if !is_tile || self.library.task_dismissed(&key)? {
+            return Ok(Vec::new());
+        }
+        Ok(vec![GalleryTile::of_task(&task)])
+    }
+
     /// The filters' choices for the active profile.
     pub async fn gallery_facets(&self) -> Result<GalleryFacets, AppError> {
         let profile = self.active_id()?;

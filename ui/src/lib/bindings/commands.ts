@@ -87,6 +87,7 @@ export type Commands = {
   simulate_drop: { args: { args: DropArgs }; channel: null; result: null };
   gallery_index: { args: { args: GalleryIndexArgs }; channel: null; result: GalleryIndex };
   gallery_records: { args: { args: KeysArgs }; channel: null; result: Array<GalleryRecord> };
+  task_tiles: { args: { args: TaskRef }; channel: null; result: Array<GalleryTile> };
   gallery_facets: { args: null; channel: null; result: GalleryFacets };
   set_favourite: { args: { args: FavouriteArgs }; channel: null; result: Array<GalleryTile> };
   delete_items: { args: { args: KeysArgs }; channel: null; result: DeleteReport };

@@ -1,9 +1,11 @@
 // Numbers of the gallery in the app's words: durations, sizes, dates.
 
-/** "0:07", "1:05", "1:02:03" for a video's badge. */
+/** "0:07", "1:05", "1:02:03" for a video's badge. Whole seconds are floored, as the
+ * webview's own player shows them, so the badge and the player's end time agree; a clip
+ * shorter than a second still says 0:01 rather than 0:00. */
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms) || ms < 0) return "";
-  const total = Math.round(ms / 1000);
+  const total = ms > 0 && ms < 1000 ? 1 : Math.floor(ms / 1000);
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;

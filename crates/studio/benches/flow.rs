@@ -273,12 +273,13 @@ async fn sequential_run(base: &str, out: &Path) -> Duration {
                 .json()
                 .await
                 .expect("JSON");
-            let status = task["data"]["status"].as_str().unwrap_or_default();
+            // `GET /tasks/{id}` answers `{"data": {"task": {...}}}` (the spec's examples).
+            let status = task["data"]["task"]["status"].as_str().unwrap_or_default();
             if ["success", "failed", "canceled"].contains(&status) {
                 break task;
             }
         };
-        for (n, url) in task["data"]["output"]["images"]
+        for (n, url) in task["data"]["task"]["output"]["images"]
             .as_array()
             .expect("outputs")
             .iter()

@@ -128,7 +128,26 @@ if (sizes) {
   figure("deb_mb", ".deb package", "MB", mb(sizes.deb), { target: 8 });
 }
 
-const flow = read("flow.json");
+// flow.json, and flow-*.json from runs split over processes: their samples are pooled.
+function pooledFlow() {
+  const parts = fs
+    .readdirSync(dir)
+    .filter((name) => /^flow(-.+)?\.json$/.test(name))
+    .map(read)
+    .filter(Boolean);
+  if (parts.length === 0) return null;
+  const pooled = {};
+  for (const part of parts) {
+    for (const [section, fields] of Object.entries(part)) {
+      pooled[section] ??= {};
+      for (const [key, value] of Object.entries(fields)) {
+        pooled[section][key] = Array.isArray(value) ? [...(pooled[section][key] ?? []), ...value] : value;
+      }
+    }
+  }
+  return pooled;
+}
+const flow = pooledFlow();
 if (flow?.throughput) {
   const t = flow.throughput;
   figure("flow_core_s", `${t.tasks} image tasks: the core, submit → files`, "s", t.core_s, { baseline: median(t.sequential_s) });

@@ -275,8 +275,11 @@ function writeDocs(result) {
   if (start < 0) {
     next = `${text.trimEnd()}\n\n${section}`;
   } else {
-    const after = text.indexOf("\n## ", start + SECTION.length);
-    next = text.slice(0, start) + section + (after < 0 ? "" : text.slice(after + 1));
+    // The section ends at the next heading or at the next generated block's marker
+    // comment (the whole-app section's `<!-- whole-app:begin -->` sits above its heading).
+    const ends = ["\n## ", "\n<!--"].map((m) => text.indexOf(m, start + SECTION.length)).filter((i) => i >= 0);
+    const after = ends.length ? Math.min(...ends) : -1;
+    next = text.slice(0, start) + section + (after < 0 ? "" : `\n${text.slice(after + 1)}`);
   }
   fs.writeFileSync(DOCS, next.endsWith("\n") ? next : `${next}\n`);
   console.error(`updated ${path.relative(process.cwd(), DOCS)}`);

@@ -26,6 +26,7 @@ use tauri::Manager;
 
 /// Starts the app. Returns when the last window closes.
 pub fn run() {
+    choose_rendering();
     init_logging();
     let result = tauri::Builder::default()
         // First, so a second launch hands over to the running instance before doing anything.
@@ -58,7 +59,7 @@ pub fn run() {
                 Keychain::new(APP_SERVICE),
                 EnvKey::from_environment(),
             )?);
-            if let Some(id) = profile_from_args(std::env::args()) {
+            if let Some(id) = option_from_args("--profile", std::env::args()) {
                 if let Err(err) = studio.select_at_launch(&id) {
                     tracing::warn!(error = %err, "could not select the profile given on the command line");
                 }
@@ -95,7 +96,16 @@ fn open_main_window(app: &tauri::AppHandle) -> Result<(), Box<dyn std::error::Er
         .ok_or("tauri.conf.json has no window labelled main")?
         .clone();
     let handle = app.clone();
-    tauri::WebviewWindowBuilder::from_config(app, &config)?
+    let mut builder = tauri::WebviewWindowBuilder::from_config(app, &config)?;
+    // `--page gallery` opens on that page (the whole-app benchmark measures the Gallery's
+    // start-up): the shell reads its page from the session, which a reload keeps.
+    if let Some(page) = option_from_args("--page", std::env::args()) {
+        let page = serde_json::to_string(&page)?;
+        builder = builder.initialization_script(format!(
+            "if (!sessionStorage.getItem('page')) sessionStorage.setItem('page', {page});"
+        ));
+    }
+    builder
         .on_web_resource_request(move |_request, response| {
             let Some(origin) = handle.state::<Arc<Studio>>().media_origin() else {
                 return;
@@ -113,15 +123,47 @@ fn open_main_window(app: &tauri::AppHandle) -> Result<(), Box<dyn std::error::Er
     Ok(())
 }
 
-/// The value of `--profile ID` (or `--profile=ID`), if given.
-fn profile_from_args(args: impl IntoIterator<Item = String>) -> Option<String> {
+/// WebKitGTK 2.46+ rasterises with Skia on the GPU and composites with OpenGL. Without a
+/// GPU (no DRI render node: virtual machines, remote sessions, Xvfb) that GL is Mesa's
+/// llvmpipe, and compiling its shaders for the shell's first frame took 1.7 s of the
+/// 2.6 s from launch to the first content (docs/BENCHMARKS.md, "Start-up"); software
+/// painting without compositing shows it in 0.7 s and uses 100 MB less. So without a
+/// render node the window paints in software, unless the user chose otherwise. Runs before
+/// any thread exists (setting the environment is only sound then).
+fn choose_rendering() {
+    #[cfg(target_os = "linux")]
+    {
+        const CHOICES: [&str; 2] = [
+            "WEBKIT_DISABLE_COMPOSITING_MODE",
+            "WEBKIT_SKIA_ENABLE_CPU_RENDERING",
+        ];
+        if CHOICES.iter().any(|name| std::env::var_os(name).is_some()) {
+            return;
+        }
+        let has_render_node = std::fs::read_dir("/dev/dri")
+            .map(|entries| {
+                entries.flatten().any(|e| {
+                    e.file_name()
+                        .to_str()
+                        .is_some_and(|name| name.starts_with("renderD"))
+                })
+            })
+            .unwrap_or(false);
+        if !has_render_node {
+            std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+        }
+    }
+}
+
+/// The value of `NAME VALUE` (or `NAME=VALUE`) on the command line, if given.
+fn option_from_args(name: &str, args: impl IntoIterator<Item = String>) -> Option<String> {
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        if arg == "--profile" {
+        if arg == name {
             return args.next();
         }
-        if let Some(id) = arg.strip_prefix("--profile=") {
-            return Some(id.to_string());
+        if let Some(value) = arg.strip_prefix(name).and_then(|v| v.strip_prefix('=')) {
+            return Some(value.to_string());
         }
     }
     None
@@ -138,7 +180,11 @@ fn init_logging() {
 
 #[cfg(test)]
 mod tests {
-    use super::profile_from_args;
+    use super::option_from_args;
+
+    fn profile_from_args(args: Vec<String>) -> Option<String> {
+        option_from_args("--profile", args)
+    }
 
     #[test]
     fn the_profile_comes_from_either_argument_form() {
@@ -153,5 +199,14 @@ mod tests {
         );
         assert_eq!(profile_from_args(args(&["app"])), None);
         assert_eq!(profile_from_args(args(&["app", "--profile"])), None);
+        assert_eq!(profile_from_args(args(&["app", "--profiles=x"])), None);
+        assert_eq!(
+            option_from_args(
+                "--page",
+                args(&["app", "--profile", "a", "--page", "gallery"])
+            )
+            .as_deref(),
+            Some("gallery")
+        );
     }
 }

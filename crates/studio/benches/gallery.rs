@@ -8,7 +8,9 @@
 //! ```sh
 //! cargo bench -p cyberbara-studio-core --bench gallery
 //! GALLERY_BENCH_ITEMS=2000 cargo bench -p cyberbara-studio-core --bench gallery
+//! GALLERY_BENCH_ITEMS=0 cargo bench -p cyberbara-studio-core --bench gallery   # thumbnails only
 //! ```
+//! `GALLERY_BENCH_JSON=path` also writes the figures as JSON (scripts/bench.sh reads it).
 //! Results are recorded in docs/BENCHMARKS.md.
 
 use std::path::Path;
@@ -140,17 +142,29 @@ fn main() {
     );
     println!("| input | file size | per thumbnail | thumbnails/s/core |");
     println!("| --- | --- | --- | --- |");
-    for (name, source) in [("PNG", &png), ("JPEG q90", &jpg)] {
+    let mut report = serde_json::Map::new();
+    for (name, key, source) in [("PNG", "png", &png), ("JPEG q90", "jpeg", &jpg)] {
         let size = std::fs::metadata(source).map(|m| m.len()).unwrap_or(0);
         let (count, elapsed) = thumbnails_for(source, &dir.path().join("thumb.jpg"), budget);
         let each = elapsed / count;
+        let rate = count as f64 / elapsed.as_secs_f64();
         println!(
-            "| {name} | {:.1} MB | {:.1} ms | {:.1} |",
+            "| {name} | {:.1} MB | {:.1} ms | {rate:.1} |",
             size as f64 / 1e6,
             each.as_secs_f64() * 1e3,
-            count as f64 / elapsed.as_secs_f64()
+        );
+        report.insert(format!("thumbnails_per_s_{key}"), rate.into());
+        report.insert(
+            format!("thumbnail_ms_{key}"),
+            (each.as_secs_f64() * 1e3).into(),
         );
     }
+    let write_report = |report: &serde_json::Map<String, serde_json::Value>| {
+        if let Some(path) = std::env::var_os("GALLERY_BENCH_JSON") {
+            std::fs::write(path, serde_json::Value::from(report.clone()).to_string())
+                .expect("the JSON report");
+        }
+    };
 
     println!("\nwhere the time goes (one core, median of 5):");
     println!("| input | decode | resize to 320 px | JPEG encode |");
@@ -185,6 +199,10 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(if quick { 300 } else { 10_000 });
+    if items == 0 {
+        write_report(&report);
+        return;
+    }
     let library = Library::open(&dir.path().join("library.db")).expect("the library");
     let started = Instant::now();
     let options = SeedOptions {
@@ -248,11 +266,16 @@ fn main() {
             samples.push(started.elapsed());
         }
         let json = serde_json::to_vec(&tiles).expect("JSON").len();
+        let median = median(samples).as_secs_f64() * 1e3;
         println!(
-            "| {name} | {} | {:.1} ms | {:.0} KB |",
+            "| {name} | {} | {median:.1} ms | {:.0} KB |",
             tiles.len(),
-            median(samples).as_secs_f64() * 1e3,
             json as f64 / 1e3
         );
+        if name == "none" {
+            report.insert("list_query_ms".into(), median.into());
+            report.insert("list_tiles".into(), tiles.len().into());
+        }
     }
+    write_report(&report);
 }

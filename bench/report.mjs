@@ -276,7 +276,8 @@ function markdown() {
     const target = f.target === null ? "—" : `${f.better === "lower" ? "≤" : "≥"} ${withUnit(f.target, f.unit)}`;
     const s = f.spread && f.spread.n > 1 ? `${round(f.spread.min)}–${round(f.spread.max)} (${f.spread.n})` : f.spread ? `(${f.spread.n})` : "—";
     const met = f.met === null ? "" : f.met ? "yes" : `**no** (${f.better === "lower" ? (f.value / f.target).toFixed(2) + "× the target" : (f.value / f.target).toFixed(2) + "× the target"})`;
-    lines.push(`| ${f.label} | ${withUnit(f.value, f.unit)} | ${s} | ${target} | ${withUnit(f.baseline, f.unit)} | ${met} |`);
+    const label = f.recorded ? `${f.label} (not measured in this run; recorded ${f.recorded})` : f.label;
+    lines.push(`| ${label} | ${withUnit(f.value, f.unit)} | ${s} | ${target} | ${withUnit(f.baseline, f.unit)} | ${met} |`);
   }
   const notes = figures.filter((f) => f.note);
   if (notes.length) {
@@ -297,6 +298,13 @@ if (options.quick) {
   const worse = compareWithRecorded();
   process.exitCode = worse ? 2 : 0;
 } else {
+  // A partial run (`--only`) keeps the figures it did not measure: their recorded values,
+  // marked with the run they come from, so the table always lists every figure.
+  const old = fs.existsSync(RECORDED) ? JSON.parse(fs.readFileSync(RECORDED, "utf8")) : { figures: [] };
+  const fresh = new Map(figures.map((f) => [f.id, f]));
+  const merged = old.figures.map((f) => fresh.get(f.id) ?? { ...f, recorded: f.recorded ?? old.date ?? "earlier" });
+  for (const f of figures) if (!old.figures.some((o) => o.id === f.id)) merged.push(f);
+  figures.splice(0, figures.length, ...merged);
   const text = markdown();
   console.log(text);
   if (options.write) {
@@ -308,11 +316,7 @@ if (options.quick) {
         ? docs.slice(0, start) + text + docs.slice(end + END.length)
         : `${docs.trimEnd()}\n\n${text}\n`;
     fs.writeFileSync(DOCS, next);
-    // Figures a quick run cannot reproduce keep their old value only if this run lacks them.
-    const old = fs.existsSync(RECORDED) ? JSON.parse(fs.readFileSync(RECORDED, "utf8")) : { figures: [] };
-    const ids = new Set(figures.map((f) => f.id));
-    const kept = old.figures.filter((f) => !ids.has(f.id));
-    const record = { date: meta.date, machine, load_before: meta.load_before, load_after: meta.load_after, figures: [...figures, ...kept] };
+    const record = { date: meta.date, machine, load_before: meta.load_before, load_after: meta.load_after, figures };
     fs.writeFileSync(RECORDED, `${JSON.stringify(record, null, 2)}\n`);
     console.error(`wrote ${path.relative(process.cwd(), DOCS)} and ${path.relative(process.cwd(), RECORDED)}`);
   }

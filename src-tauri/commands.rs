@@ -265,17 +265,23 @@ pub async fn recent_prompts(
     studio(&app)?.recent_prompts(args.limit.min(50) as usize)
 }
 
+/// Upload progress for the page: both ways a reference is uploaded (a file, a library
+/// item) report on the page's channel the same way.
+fn upload_reporter(channel: Channel<UploadEvent>) -> studio::references::Reporter {
+    Arc::new(move |event| {
+        if let Err(err) = channel.send(event) {
+            tracing::debug!(error = %err, "an upload event could not reach the page");
+        }
+    })
+}
+
 #[tauri::command]
 pub async fn upload_reference(
     app: AppHandle,
     args: UploadArgs,
     channel: Channel<UploadEvent>,
 ) -> Result<studio::compose::DraftReference, AppError> {
-    let report: studio::references::Reporter = Arc::new(move |event| {
-        if let Err(err) = channel.send(event) {
-            tracing::debug!(error = %err, "an upload event could not reach the page");
-        }
-    });
+    let report = upload_reporter(channel);
     studio(&app)?
         .upload_reference(
             &args.upload_id,
@@ -461,11 +467,7 @@ pub async fn use_item_as_reference(
     args: ItemReferenceArgs,
     channel: Channel<UploadEvent>,
 ) -> Result<studio::compose::DraftReference, AppError> {
-    let report: studio::references::Reporter = Arc::new(move |event| {
-        if let Err(err) = channel.send(event) {
-            tracing::debug!(error = %err, "an upload event could not reach the page");
-        }
-    });
+    let report = upload_reporter(channel);
     studio(&app)?
         .item_as_reference(&args.key, &args.slot, &args.upload_id, report)
         .await

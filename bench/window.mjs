@@ -276,9 +276,8 @@ function freshHome(seeded) {
   return home;
 }
 
-async function launchOnce(kase, display, options, round) {
-  const home = freshHome(kase.seeded);
-  const capture = path.join("/dev/shm", `bench-${process.pid}-${kase.name}-${round}.nut`);
+/** The environment of one launch: its own HOME and XDG folders, never the caller's API key. */
+function launchEnv(kase, display, home) {
   const env = {
     ...process.env,
     DISPLAY: display,
@@ -290,6 +289,13 @@ async function launchOnce(kase, display, options, round) {
     ...kase.env,
   };
   delete env.CYBERBARA_API_KEY;
+  return env;
+}
+
+async function launchOnce(kase, display, options, round) {
+  const home = freshHome(kase.seeded);
+  const capture = path.join("/dev/shm", `bench-${process.pid}-${kase.name}-${round}.nut`);
+  const env = launchEnv(kase, display, home);
   const recorder = await startCapture(display, capture);
   const launch = nowMicros();
   const child = spawn(kase.binary, kase.args, { env, stdio: ["ignore", "ignore", "pipe"] });
@@ -344,17 +350,7 @@ function slope(xs, ys) {
 
 async function soak(kase, display, options) {
   const home = freshHome(kase.seeded);
-  const env = {
-    ...process.env,
-    DISPLAY: display,
-    HOME: home,
-    XDG_DATA_HOME: path.join(home, "data"),
-    XDG_CONFIG_HOME: path.join(home, "config"),
-    XDG_CACHE_HOME: path.join(home, "cache"),
-    NO_AT_BRIDGE: "1",
-    ...kase.env,
-  };
-  delete env.CYBERBARA_API_KEY;
+  const env = launchEnv(kase, display, home);
   const child = spawn(kase.binary, kase.args, { env, stdio: ["ignore", "ignore", "ignore"] });
   const xdo = (...args) => spawnSync("xdotool", args, { env: { ...process.env, DISPLAY: display }, encoding: "utf8" });
   await sleep(options.idle * 1000);

@@ -103,7 +103,20 @@ export async function waitFor(what, check, timeoutMs = 30_000) {
  */
 export async function startDriver(env, logs, children, wrap = []) {
   const port = await freePort();
-  const command = [...wrap, "tauri-driver", "--port", String(port), "--native-driver", NATIVE_DRIVER];
+  // Each driver gets its own WebKitWebDriver port: with tauri-driver's default (4445) a
+  // WebKitWebDriver of the previous session that has not exited yet still answers there,
+  // and the new session is refused ("Maximum number of active sessions").
+  const nativePort = await freePort();
+  const command = [
+    ...wrap,
+    "tauri-driver",
+    "--port",
+    String(port),
+    "--native-port",
+    String(nativePort),
+    "--native-driver",
+    NATIVE_DRIVER,
+  ];
   const driver = start(command[0], command.slice(1), env, "tauri-driver", logs, children);
   await waitFor("tauri-driver to listen", async () => {
     if (driver.exitCode !== null) throw new Error(`tauri-driver exited with ${driver.exitCode}`);

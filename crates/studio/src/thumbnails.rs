@@ -51,55 +51,82 @@ pub fn make_thumbnail(
     target: &Path,
     long_side: u32,
 ) -> Result<(u32, u32), ThumbnailError> {
+    let (image, original) = decode_for_thumbnail(source, long_side)?;
+    // Sized from the original, not the scaled decode (whose sides are rounded up).
+    thumbnail_of(image, target, fitted(original.0, original.1, long_side))?;
+    Ok(original)
+}
+
+/// The picture at `source` decoded for a thumbnail of `long_side` — a JPEG at the smallest
+/// n/8 scale that still covers it, anything else in full — and the picture's full size.
+pub fn decode_for_thumbnail(
+    source: &Path,
+    long_side: u32,
+) -> Result<(DynamicImage, (u32, u32)), ThumbnailError> {
+    if let Some(scaled) = scaled_jpeg(source, long_side) {
+        return Ok(scaled);
+    }
     let decode = |source_err| ThumbnailError::Decode {
         path: source.display().to_string(),
         source: source_err,
     };
-    if let Some((image, original)) = scaled_jpeg(source, long_side) {
-        thumbnail_of(image, target, long_side)?;
-        return Ok(original);
-    }
     let image = ImageReader::open(source)
         .map_err(|e| decode(image::ImageError::IoError(e)))?
         .with_guessed_format()
         .map_err(|e| decode(image::ImageError::IoError(e)))?
         .decode()
         .map_err(decode)?;
-    thumbnail_of(image, target, long_side)
+    let size = (image.width(), image.height());
+    Ok((image, size))
 }
 
-/// A JPEG decoded at 1/2, 1/4 or 1/8 of its size in the DCT domain (`jpeg-decoder`'s
-/// scaled decode), just large enough for a thumbnail, and its full size. Decoding is most
-/// of a thumbnail's cost, and a 4K JPEG decoded at 1/8 skips most of the inverse DCT and
-/// colour conversion. `None` for anything that is not a plain 8-bit JPEG, which then
-/// takes the full decode.
+/// A JPEG decoded at n/8 of its size in the DCT domain (libjpeg-turbo's scaled decode,
+/// through `mozjpeg`), just large enough for a thumbnail, and its full size. Decoding is
+/// most of a thumbnail's cost: a 4K JPEG at 1/8 skips the inverse DCT, upsampling and
+/// colour conversion of 63 pixels in 64, and libjpeg-turbo's entropy decoder, which
+/// scaling cannot skip, is about 1.5× faster than `jpeg-decoder`'s (docs/BENCHMARKS.md).
+/// `None` for anything that is not a JPEG this path reads as RGB or grey (CMYK, say) or
+/// that libjpeg refuses: the full decode of `image` then reads it or names what is wrong.
 fn scaled_jpeg(source: &Path, long_side: u32) -> Option<(DynamicImage, (u32, u32))> {
-    let mut file = std::fs::File::open(source).ok()?;
-    let mut magic = [0u8; 3];
-    std::io::Read::read_exact(&mut file, &mut magic).ok()?;
-    if magic != [0xFF, 0xD8, 0xFF] {
+    let bytes = std::fs::read(source).ok()?;
+    if !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         return None;
     }
-    let reader = std::io::BufReader::new(std::fs::File::open(source).ok()?);
-    let mut decoder = jpeg_decoder::Decoder::new(reader);
-    decoder.read_info().ok()?;
-    let info = decoder.info()?;
-    let original = (u32::from(info.width), u32::from(info.height));
+    // libjpeg reports a broken file by calling an error handler that cannot return; the
+    // `mozjpeg` crate turns that into a panic, which must be caught here (its README says
+    // so) so that a corrupt download ends as a typed error from the full decode instead.
+    std::panic::catch_unwind(|| scaled_jpeg_of(&bytes, long_side))
+        .ok()
+        .flatten()
+}
+
+fn scaled_jpeg_of(bytes: &[u8], long_side: u32) -> Option<(DynamicImage, (u32, u32))> {
+    let mut decoder = mozjpeg::Decompress::builder().from_mem(bytes).ok()?;
+    let original = (
+        u32::try_from(decoder.width()).ok()?,
+        u32::try_from(decoder.height()).ok()?,
+    );
     let (w, h) = fitted(original.0, original.1, long_side);
-    let (sw, sh) = decoder
-        .scale(u16::try_from(w).ok()?, u16::try_from(h).ok()?)
-        .ok()?;
-    let pixels = decoder.decode().ok()?;
-    let (sw, sh) = (u32::from(sw), u32::from(sh));
-    let image = match info.pixel_format {
-        jpeg_decoder::PixelFormat::RGB24 => {
+    // The smallest n/8 whose output still covers the thumbnail on both sides.
+    let numerator = (1..=8u8)
+        .find(|&n| original.0 * u32::from(n) >= w * 8 && original.1 * u32::from(n) >= h * 8)
+        .unwrap_or(8);
+    decoder.scale(numerator);
+    let image = match decoder.image().ok()? {
+        mozjpeg::decompress::Format::RGB(mut started) => {
+            let (sw, sh) = (started.width() as u32, started.height() as u32);
+            let pixels = started.read_scanlines::<u8>().ok()?;
+            started.finish().ok()?;
             DynamicImage::ImageRgb8(image::RgbImage::from_raw(sw, sh, pixels)?)
         }
-        jpeg_decoder::PixelFormat::L8 => {
+        mozjpeg::decompress::Format::Gray(mut started) => {
+            let (sw, sh) = (started.width() as u32, started.height() as u32);
+            let pixels = started.read_scanlines::<u8>().ok()?;
+            started.finish().ok()?;
             DynamicImage::ImageLuma8(image::GrayImage::from_raw(sw, sh, pixels)?)
         }
-        // CMYK and 16-bit JPEGs are rare: the full decode handles them.
-        _ => return None,
+        // CMYK JPEGs are rare: the full decode handles them.
+        mozjpeg::decompress::Format::CMYK(_) => return None,
     };
     Some((image, original))
 }
@@ -114,28 +141,24 @@ pub fn make_thumbnail_from(
         path: "the picture".into(),
         source,
     })?;
-    thumbnail_of(image, target, long_side)
+    let original = (image.width(), image.height());
+    thumbnail_of(image, target, fitted(original.0, original.1, long_side))?;
+    Ok(original)
 }
 
 fn thumbnail_of(
     image: DynamicImage,
     target: &Path,
-    long_side: u32,
-) -> Result<(u32, u32), ThumbnailError> {
-    let (width, height) = (image.width(), image.height());
+    (w, h): (u32, u32),
+) -> Result<(), ThumbnailError> {
     // JPEG has no alpha: flatten to RGB first (transparent areas become black, which the
     // tile's own background hides far less than a wrong colour would).
     let rgb = match image {
-        DynamicImage::ImageRgb8(_) => image,
-        other => DynamicImage::ImageRgb8(other.into_rgb8()),
-    };
-    let (w, h) = fitted(width, height, long_side);
-    let DynamicImage::ImageRgb8(rgb) = rgb else {
-        return Err(ThumbnailError::Resize("unsupported pixel type".into()));
+        DynamicImage::ImageRgb8(rgb) => rgb,
+        other => other.into_rgb8(),
     };
     let resized = resize_rgb(&rgb, w, h)?;
-    write_jpeg(target, &resized, w, h)?;
-    Ok((width, height))
+    write_jpeg(target, &resized, w, h)
 }
 
 /// `image` resized to `width` × `height` (RGB bytes).
@@ -217,6 +240,86 @@ mod tests {
                 image::ImageFormat::from_path(&target).unwrap(),
                 ImageFormat::Jpeg
             );
+        }
+    }
+
+    #[test]
+    fn large_jpegs_take_the_scaled_decode_and_keep_their_colours() {
+        let dir = tempfile::tempdir().unwrap();
+        // Left half orange, right half teal: a swapped channel or a wrong stride shows.
+        let (w, h) = (2400u32, 1350u32);
+        let picture = RgbImage::from_fn(w, h, |x, _| {
+            if x < w / 2 {
+                Rgb([230, 120, 20])
+            } else {
+                Rgb([20, 160, 170])
+            }
+        });
+        let source = dir.path().join("big.jpg");
+        picture
+            .save_with_format(&source, ImageFormat::Jpeg)
+            .unwrap();
+        let (scaled, original) = scaled_jpeg(&source, THUMBNAIL_LONG_SIDE).expect("scaled");
+        assert_eq!(original, (w, h));
+        // 2400 → 320 needs 2/8 (600 px); 1/8 (300 px) would be too small.
+        assert_eq!((scaled.width(), scaled.height()), (600, 338));
+
+        let target = dir.path().join("big-thumb.jpg");
+        assert_eq!(
+            make_thumbnail(&source, &target, THUMBNAIL_LONG_SIDE).unwrap(),
+            (w, h)
+        );
+        let thumb = image::open(&target).unwrap().into_rgb8();
+        assert_eq!(thumb.dimensions(), (320, 180));
+        let close = |a: Rgb<u8>, b: [u8; 3]| a.0.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 12);
+        assert!(
+            close(*thumb.get_pixel(40, 90), [230, 120, 20]),
+            "{:?}",
+            thumb.get_pixel(40, 90)
+        );
+        assert!(
+            close(*thumb.get_pixel(280, 90), [20, 160, 170]),
+            "{:?}",
+            thumb.get_pixel(280, 90)
+        );
+
+        let grey = dir.path().join("grey.jpg");
+        image::GrayImage::from_fn(1600, 1600, |x, _| image::Luma([(x / 7) as u8]))
+            .save_with_format(&grey, ImageFormat::Jpeg)
+            .unwrap();
+        let (scaled, _) = scaled_jpeg(&grey, THUMBNAIL_LONG_SIDE).expect("scaled grey");
+        assert_eq!((scaled.width(), scaled.height()), (400, 400));
+    }
+
+    #[test]
+    fn a_broken_jpeg_ends_as_a_decode_error_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = Vec::new();
+        RgbImage::from_fn(800, 600, |x, y| Rgb([x as u8, y as u8, 50]))
+            .write_to(&mut std::io::Cursor::new(&mut bytes), ImageFormat::Jpeg)
+            .unwrap();
+        let cases: [(&str, Vec<u8>); 2] = [
+            // A JPEG's magic bytes followed by garbage: libjpeg gives up in its header.
+            (
+                "garbage.jpg",
+                [&[0xFF, 0xD8, 0xFF, 0xE0][..], &[0x42; 300]].concat(),
+            ),
+            // Header intact, the start-of-scan marker and data torn out.
+            ("headless.jpg", {
+                let sos = bytes.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+                bytes[..sos].to_vec()
+            }),
+        ];
+        for (name, broken) in cases {
+            let source = dir.path().join(name);
+            std::fs::write(&source, broken).unwrap();
+            let target = dir.path().join(format!("{name}.thumb.jpg"));
+            let err = make_thumbnail(&source, &target, 320).unwrap_err();
+            assert!(
+                matches!(err, ThumbnailError::Decode { .. }),
+                "{name}: {err}"
+            );
+            assert!(!target.exists(), "{name}");
         }
     }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The Gallery in the real window, over a seeded library of 10,000 items: how long from the
 // click on "Gallery" to tiles drawn (first paint), how many tile nodes the virtual grid
-// keeps, and the frame times while it scrolls. A benchmark, not a test: it records numbers
+// keeps, and the time each frame takes to produce while it scrolls. A benchmark, not a test: it records numbers
 // (median and spread of N launches) and can write them into docs/BENCHMARKS.md; it asserts
 // nothing.
 //
@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DOCS = path.join(ROOT, "docs", "BENCHMARKS.md");
 const SECTION = "## Gallery in the window (`bench/gallery.mjs`)";
-const TARGETS = { first_paint_ms: 300, nodes: 200, scroll_p95_ms: 16 };
+const TARGETS = { first_paint_ms: 300, nodes: 200, frame_work_p95_ms: 16 };
 /** Pixels scrolled per frame (a brisk fling: 3,600 px/s at 60 Hz) and frames measured. */
 const SCROLL_STEP = 60;
 const SCROLL_FRAMES = 240;
@@ -172,17 +172,30 @@ async function measure(template, run) {
         const grid = document.querySelector('[data-testid="gallery-grid"]');
         grid.scrollTop = 0;
         const deltas = [];
+        // A frame's work: from its requestAnimationFrame callback (which scrolls) to the
+        // first task after it. WebKit runs style, layout and painting right after the
+        // callbacks, in the same turn of the event loop, so a message posted from the
+        // callback is delivered only when the frame has been produced.
+        const work = [];
+        const channel = new MessageChannel();
         let last = null;
         let count = 0;
         let maxNodes = 0;
+        let finished = false;
+        channel.port1.onmessage = (event) => {
+          work.push(performance.now() - event.data);
+          if (finished) done({ deltas, work, maxNodes, scrolled: grid.scrollTop });
+        };
         const tick = (now) => {
+          const begun = performance.now();
           if (last !== null) deltas.push(now - last);
           last = now;
           maxNodes = Math.max(maxNodes, grid.querySelectorAll('[data-testid="gallery-tile"]').length);
           grid.scrollTop += step;
           const end = grid.scrollTop >= grid.scrollHeight - grid.clientHeight - 1;
-          if (++count < frames && !end) requestAnimationFrame(tick);
-          else done({ deltas, maxNodes, scrolled: grid.scrollTop });
+          finished = ++count >= frames || end;
+          channel.port2.postMessage(begun);
+          if (!finished) requestAnimationFrame(tick);
         };
         // One settled frame first, so the first delta is a scrolling one.
         requestAnimationFrame(() => requestAnimationFrame(tick));
@@ -196,9 +209,12 @@ async function measure(template, run) {
       thumbs_ms: paint.thumbs_ms,
       nodes_at_paint: paint.nodes,
       nodes: Math.max(paint.nodes, scroll.maxNodes),
-      scroll_p50_ms: percentile(scroll.deltas, 50),
-      scroll_p95_ms: percentile(scroll.deltas, 95),
-      scroll_max_ms: Math.max(...scroll.deltas),
+      frame_work_p50_ms: percentile(scroll.work, 50),
+      frame_work_p95_ms: percentile(scroll.work, 95),
+      frame_work_max_ms: Math.max(...scroll.work),
+      interval_p50_ms: percentile(scroll.deltas, 50),
+      interval_p95_ms: percentile(scroll.deltas, 95),
+      interval_max_ms: Math.max(...scroll.deltas),
       // Intervals over 1.25 frames at 60 Hz: a frame that was not ready in time.
       late_frames_pct: (100 * scroll.deltas.filter((d) => d > 20.8).length) / scroll.deltas.length,
       frames: scroll.deltas.length,
@@ -233,7 +249,6 @@ function docsSection(result) {
     return `| ${label} | ${s.median}${u} | ${s.min} – ${s.max}${u} | ${better} ${target}${u} | ${ok ? "met" : "**not met**"} |`;
   };
   const thumbs = result.thumbs_ms;
-  const p50 = result.scroll_p50_ms;
   return `${SECTION}
 
 The Gallery page in the real app window (WebKitGTK under Xvfb, driven by tauri-driver like
@@ -242,8 +257,12 @@ with real thumbnail files (\`seed-library\`). Each run is a fresh launch on a fr
 the library: the time from the click on **Gallery** to the first frame that holds tiles
 (first paint: the list query, the layout and the first rows), the tile nodes the virtual
 grid holds (the most seen at the first paint and at every frame of the scroll), and the
-\`requestAnimationFrame\` intervals while the grid scrolls ${SCROLL_STEP} px per frame for up to
-${SCROLL_FRAMES} frames (a brisk fling, thumbnails loading all the way). Run with:
+time each frame takes while the grid scrolls ${SCROLL_STEP} px per frame for up to ${SCROLL_FRAMES}
+frames (a brisk fling, thumbnails loading all the way): from the frame's
+\`requestAnimationFrame\` callback, which scrolls, to the first task after it — WebKit
+lays out and paints right after the callbacks, so that span is the frame's scripting,
+style, layout and (software) painting. A frame that takes 16 ms or less fits in a 60 Hz
+refresh. Run with:
 
 \`\`\`sh
 node bench/gallery.mjs --app target/debug/cyberbara-studio --sandbox target/debug/cyberbara-sandbox --write-docs
@@ -256,14 +275,15 @@ runs, on ${result.machine.cores} × ${result.machine.cpu} (load average ${result
 | --- | --- | --- | --- | --- |
 ${row("first paint", "first_paint_ms", "ms", TARGETS.first_paint_ms)}
 ${row("tile nodes", "nodes", "", TARGETS.nodes)}
-${row("scroll frame time, p95", "scroll_p95_ms", "ms", TARGETS.scroll_p95_ms)}
+${row("scroll frame time, p95", "frame_work_p95_ms", "ms", TARGETS.frame_work_p95_ms)}
 
 Also measured: the visible thumbnails all decoded ${thumbs.median} ms after the click (${thumbs.min} – ${thumbs.max});
-the median frame interval while scrolling was ${p50.median} ms; ${result.late_frames_pct.median} % of the intervals were
-longer than 20.8 ms (1.25 frames), the longest ${result.scroll_max_ms.median} ms (medians of the runs).
-Xvfb drives WebKit's frames at 60 Hz and WebKit reports whole milliseconds, so intervals
-are 16 or 17 ms when nothing is late: a p95 of 16–17 ms means no frame was dropped, and
-anything above it counts frames that missed their turn.
+the median frame took ${result.frame_work_p50_ms.median} ms and the longest ${result.frame_work_max_ms.median} ms (medians of the runs).
+The intervals between frames while scrolling: median ${result.interval_p50_ms.median} ms, p95 ${result.interval_p95_ms.median} ms,
+${result.late_frames_pct.median} % longer than 20.8 ms (1.25 frames: a frame that missed its turn), the longest
+${result.interval_max_ms.median} ms. Xvfb drives WebKit's frames at 60 Hz and WebKit reports whole
+milliseconds, so intervals are 16 or 17 ms when nothing is late, and their p95 cannot go below
+17 ms however little each frame costs: that is why the target is read on the work per frame.
 `;
 }
 
@@ -291,7 +311,7 @@ try {
   for (let run = 1; run <= RUNS; run++) {
     const result = await measure(template, run);
     console.error(
-      `run ${run}/${RUNS}: first paint ${round(result.first_paint_ms)} ms, nodes ${result.nodes}, scroll p95 ${round(result.scroll_p95_ms)} ms`,
+      `run ${run}/${RUNS}: first paint ${round(result.first_paint_ms)} ms, nodes ${result.nodes}, frame work p95 ${round(result.frame_work_p95_ms)} ms, interval p95 ${round(result.interval_p95_ms)} ms`,
     );
     runs.push(result);
   }
@@ -309,9 +329,12 @@ const summary = {
   first_paint_ms: stats(runs.map((r) => r.first_paint_ms)),
   thumbs_ms: stats(runs.map((r) => r.thumbs_ms)),
   nodes: stats(runs.map((r) => r.nodes)),
-  scroll_p50_ms: stats(runs.map((r) => r.scroll_p50_ms)),
-  scroll_p95_ms: stats(runs.map((r) => r.scroll_p95_ms)),
-  scroll_max_ms: stats(runs.map((r) => r.scroll_max_ms)),
+  frame_work_p50_ms: stats(runs.map((r) => r.frame_work_p50_ms)),
+  frame_work_p95_ms: stats(runs.map((r) => r.frame_work_p95_ms)),
+  frame_work_max_ms: stats(runs.map((r) => r.frame_work_max_ms)),
+  interval_p50_ms: stats(runs.map((r) => r.interval_p50_ms)),
+  interval_p95_ms: stats(runs.map((r) => r.interval_p95_ms)),
+  interval_max_ms: stats(runs.map((r) => r.interval_max_ms)),
   late_frames_pct: stats(runs.map((r) => r.late_frames_pct)),
   frames: stats(runs.map((r) => r.frames)),
   tiles_listed: runs[0].tiles_listed,
@@ -320,7 +343,7 @@ const summary = {
 summary.met = {
   first_paint_ms: summary.first_paint_ms.median <= TARGETS.first_paint_ms,
   nodes: summary.nodes.max <= TARGETS.nodes,
-  scroll_p95_ms: summary.scroll_p95_ms.median <= TARGETS.scroll_p95_ms,
+  frame_work_p95_ms: summary.frame_work_p95_ms.median <= TARGETS.frame_work_p95_ms,
 };
 const json = JSON.stringify(summary, null, 2);
 console.log(json);

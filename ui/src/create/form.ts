@@ -5,6 +5,7 @@ import type { Choice } from "../lib/bindings/Choice";
 import type { FormControl } from "../lib/bindings/FormControl";
 import type { FormField } from "../lib/bindings/FormField";
 import type { ModelForm } from "../lib/bindings/ModelForm";
+import { credits, formatNumber } from "../lib/numbers";
 
 export type ControlOf<T extends FormControl["type"]> = Extract<FormControl, { type: T }>;
 export type ReferenceField = FormField & { control: ControlOf<"references"> };
@@ -84,20 +85,14 @@ export function numberValue(text: string): unknown {
   return Number.isFinite(number) ? number : text;
 }
 
-const formatter = new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 });
-
 /** "from 10,000 to 99,999", "at least 1", "up to 15"; empty when unbounded. */
 export function rangeText(control: ControlOf<"number">): string {
   const { min, max } = control;
-  if (min !== null && max !== null) return `from ${formatter.format(min)} to ${formatter.format(max)}`;
-  if (min !== null) return `at least ${formatter.format(min)}`;
-  if (max !== null) return `up to ${formatter.format(max)}`;
+  if (min !== null && max !== null) return `from ${formatNumber(min)} to ${formatNumber(max)}`;
+  if (min !== null) return `at least ${formatNumber(min)}`;
+  if (max !== null) return `up to ${formatNumber(max)}`;
   return "";
 }
 
-/** "8 credits", "1 credit": credits are always counted in words (ux.md). */
-export function credits(amount: number): string {
-  return `${formatter.format(amount)} credit${Math.abs(amount) === 1 ? "" : "s"}`;
-}
-
-export const formatNumber = (n: number) => formatter.format(n);
+// Kept importable from here: the create, activity and usage pages read them beside rangeText.
+export { credits, formatNumber };

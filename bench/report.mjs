@@ -160,7 +160,11 @@ if (flow?.latency) {
   const l = flow.latency;
   figure("latency_median_s", "completion on the server → file in the library, median", "s", l.run_median_s, { target: 3 });
   figure("latency_p95_s", "completion on the server → file in the library, p95", "s", l.run_p95_s, { target: 6 });
-  figure("latency_requests_per_task", `requests per ${l.task_s}-second task (all routes)`, "", l.requests_per_task, { target: 15 });
+  // The budget of 15 is the tracker's (issue 7: its requests per task); creating the task
+  // and downloading its output are one request each whatever the polling, so the total
+  // over all routes is reported beside it without a target.
+  figure("latency_tracker_requests_per_task", `the tracker's requests per ${l.task_s}-second task (its polls)`, "", l.polls_per_task, { target: 15 });
+  figure("latency_requests_per_task", `requests per ${l.task_s}-second task, all routes (create, polls, download)`, "", l.requests_per_task);
 }
 if (flow?.upload) {
   const u = flow.upload;

@@ -362,9 +362,21 @@ async function soak(kase, display, options) {
   const minutes = [];
   const started = performance.now();
   let tasks = 0;
-  samples.push(pssOfTree(child.pid).total / 1024);
+  // Per process as well as in total, so a rise can be put on the app or on one of WebKit's.
+  const byProcess = [];
+  const sample = () => {
+    const pss = pssOfTree(child.pid);
+    samples.push(pss.total / 1024);
+    byProcess.push(Object.fromEntries(Object.entries(pss.byName).map(([name, kb]) => [name, Math.round(kb / 1024)])));
+  };
+  const describe = () =>
+    Object.entries(byProcess.at(-1))
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, mb]) => `${name} ${mb}`)
+      .join(", ");
+  sample();
   minutes.push(0);
-  console.error(`soak: minute 0, PSS ${samples[0].toFixed(0)} MB`);
+  console.error(`soak: minute 0, PSS ${samples[0].toFixed(0)} MB (${describe()})`);
   for (let minute = 1; minute <= options.soak; minute++) {
     if (child.exitCode !== null) throw new Error("the app exited during the soak");
     // A task for the tracker: Create's prompt has focus when the page opens.
@@ -388,9 +400,9 @@ async function soak(kase, display, options) {
     }
     const wait = until - performance.now();
     if (wait > 0) await sleep(wait);
-    samples.push(pssOfTree(child.pid).total / 1024);
+    sample();
     minutes.push(minute);
-    console.error(`soak: minute ${minute}, PSS ${samples.at(-1).toFixed(0)} MB`);
+    console.error(`soak: minute ${minute}, PSS ${samples.at(-1).toFixed(0)} MB (${describe()})`);
   }
   const tree = processTree(child.pid);
   child.kill("SIGTERM");
@@ -410,6 +422,7 @@ async function soak(kase, display, options) {
     minutes: options.soak,
     tasks_started: tasks,
     samples_mb: samples,
+    samples_mb_by_process: byProcess,
     slope_mb_per_min: slope(after(minutes), after(samples)),
   };
 }

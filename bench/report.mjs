@@ -117,8 +117,36 @@ const soak = read("soak.json");
 if (soak) {
   figure("soak_pss_slope_mb_per_min", `PSS slope over a ${soak.minutes}-minute soak (gallery scrolling, tasks tracked)`, "MB/min", soak.slope_mb_per_min, {
     target: 0.5,
-    note: `start ${soak.samples_mb[0]?.toFixed(0)} MB, end ${soak.samples_mb.at(-1)?.toFixed(0)} MB; samples ${soak.samples_mb.map((x) => x.toFixed(0)).join(", ")}`,
+    note: soakNote(soak),
   });
+}
+
+/** The soak's samples, where they went (per process), the second half's slope on its own
+ * (a step early on and then a plateau reads differently from a steady climb), and the tasks
+ * the app recorded. */
+function soakNote(soak) {
+  const parts = [
+    `start ${soak.samples_mb[0]?.toFixed(0)} MB, end ${soak.samples_mb.at(-1)?.toFixed(0)} MB; samples ${soak.samples_mb.map((x) => x.toFixed(0)).join(", ")}`,
+  ];
+  const byProcess = soak.samples_mb_by_process ?? [];
+  if (byProcess.length > 1) {
+    const names = Object.keys(byProcess.at(-1)).sort();
+    parts.push(`per process, start → end: ${names.map((n) => `${n} ${byProcess[0][n] ?? 0} → ${byProcess.at(-1)[n]} MB`).join(", ")}`);
+  }
+  const half = Math.floor(soak.samples_mb.length / 2);
+  const tail = soak.samples_mb.slice(half);
+  if (tail.length > 2) {
+    const xs = tail.map((_, i) => half + i);
+    const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const my = tail.reduce((a, b) => a + b, 0) / tail.length;
+    const num = xs.reduce((a, x, i) => a + (x - mx) * (tail[i] - my), 0);
+    const den = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+    parts.push(`slope over minutes ${half}–${soak.samples_mb.length - 1} alone ${(num / den).toFixed(2)} MB/min`);
+  }
+  if (soak.tasks_started !== undefined) {
+    parts.push(`${soak.tasks_started} tasks started, recorded by the app: ${JSON.stringify(soak.tasks_in_library ?? null)}`);
+  }
+  return parts.join("; ");
 }
 
 const sizes = read("sizes.json");

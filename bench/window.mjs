@@ -14,7 +14,10 @@
 // a task on Create (Ctrl+1, the prompt, Ctrl+Enter: the app's own sandbox runs it for 30 s,
 // so the tracker always has work), then scrolls the Gallery (Ctrl+2, mouse wheel) until
 // the minute is up, and samples the PSS of the process tree. It reports the samples and
-// their least-squares slope in MB per minute (xdotool drives the window).
+// their least-squares slope in MB per minute (xdotool drives the window). `--soak-do` picks
+// what each minute does, to put a rise on one activity: `tasks,scroll` (the default),
+// `switch` (Create and back to the Gallery, no task), `scroll`, or nothing (`--soak-do ""`,
+// the Gallery left idle).
 //
 // Cases are run in turn within each round (minimal, app, app, minimal, …), so a machine
 // that slows down during the run slows every case alike.
@@ -40,7 +43,17 @@ const FH = HEIGHT / 2;
 const FPS = 20;
 
 function parseArgs(argv) {
-  const options = { runs: 5, capture: 8, idle: 10, cases: [], out: null, display: null, keep: null, soak: 0 };
+  const options = {
+    runs: 5,
+    capture: 8,
+    idle: 10,
+    cases: [],
+    out: null,
+    display: null,
+    keep: null,
+    soak: 0,
+    soakDo: ["tasks", "scroll"],
+  };
   let current = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -61,6 +74,7 @@ function parseArgs(argv) {
     else if (arg === "--display") options.display = value();
     else if (arg === "--keep-frames") options.keep = value();
     else if (arg === "--soak") options.soak = Number(value());
+    else if (arg === "--soak-do") options.soakDo = value().split(",").filter(Boolean);
     else throw new Error(`unknown argument ${arg}`);
   }
   if (!options.out || options.cases.length === 0) throw new Error("--out and at least one --case are required");
@@ -379,24 +393,33 @@ async function soak(kase, display, options) {
   console.error(`soak: minute 0, PSS ${samples[0].toFixed(0)} MB (${describe()})`);
   for (let minute = 1; minute <= options.soak; minute++) {
     if (child.exitCode !== null) throw new Error("the app exited during the soak");
-    // A task for the tracker: Create's prompt has focus when the page opens.
-    xdo("key", "ctrl+1");
-    await sleep(1500);
-    xdo("key", "ctrl+a");
-    xdo("type", "--delay", "5", `[sandbox:ms=30000] soak task ${minute}`);
-    xdo("key", "ctrl+Return");
-    tasks++;
-    await sleep(1500);
-    xdo("key", "ctrl+2");
-    await sleep(1500);
-    // Scroll the gallery down and back up until the minute is over.
-    xdo("mousemove", String(box.x + Math.round(box.w * 0.6)), String(box.y + Math.round(box.h * 0.6)));
+    const does = (what) => options.soakDo.includes(what);
+    if (does("tasks") || does("switch")) {
+      xdo("key", "ctrl+1");
+      await sleep(1500);
+    }
+    if (does("tasks")) {
+      // A task for the tracker: Create's prompt has focus when the page opens.
+      xdo("key", "ctrl+a");
+      xdo("type", "--delay", "5", `[sandbox:ms=30000] soak task ${minute}`);
+      xdo("key", "ctrl+Return");
+      tasks++;
+      await sleep(1500);
+    }
+    if (does("tasks") || does("switch")) {
+      xdo("key", "ctrl+2");
+      await sleep(1500);
+    }
     const until = started + minute * 60_000;
-    let down = true;
-    while (performance.now() < until - 500) {
-      for (let i = 0; i < 20; i++) xdo("click", down ? "5" : "4");
-      down = !down;
-      await sleep(200);
+    if (does("scroll")) {
+      // Scroll the gallery down and back up until the minute is over.
+      xdo("mousemove", String(box.x + Math.round(box.w * 0.6)), String(box.y + Math.round(box.h * 0.6)));
+      let down = true;
+      while (performance.now() < until - 500) {
+        for (let i = 0; i < 20; i++) xdo("click", down ? "5" : "4");
+        down = !down;
+        await sleep(200);
+      }
     }
     const wait = until - performance.now();
     if (wait > 0) await sleep(wait);
@@ -414,17 +437,42 @@ async function soak(kase, display, options) {
       // Gone already.
     }
   }
+  const created = soakTasksInLibrary(home);
   fs.rmSync(home, { recursive: true, force: true });
+  if (tasks > 0) console.error(`soak: ${tasks} tasks started, ${JSON.stringify(created)} in the library`);
   // The first minute includes the page filling in; the slope is of the minutes after it.
   const after = (xs) => xs.slice(1);
   return {
     case: kase.name,
     minutes: options.soak,
+    activities: options.soakDo,
     tasks_started: tasks,
+    tasks_in_library: created,
     samples_mb: samples,
     samples_mb_by_process: byProcess,
     slope_mb_per_min: slope(after(minutes), after(samples)),
   };
+}
+
+/** The soak's tasks the app recorded, by status (read with Python's sqlite3 after the app quit). */
+function soakTasksInLibrary(home) {
+  const db = spawnSync("find", [home, "-name", "library.db"], { encoding: "utf8" }).stdout.split("\n")[0];
+  if (!db) return null;
+  const query = spawnSync(
+    "python3",
+    [
+      "-c",
+      "import json, sqlite3, sys; c = sqlite3.connect(sys.argv[1]); " +
+        "print(json.dumps(dict(c.execute(\"SELECT status, count(*) FROM tasks WHERE prompt LIKE '%soak task%' GROUP BY status\").fetchall())))",
+      db,
+    ],
+    { encoding: "utf8" },
+  );
+  try {
+    return JSON.parse(query.stdout);
+  } catch {
+    return { error: query.stderr.trim().slice(0, 200) };
+  }
 }
 
 function windowBoxOf(xdo, window) {

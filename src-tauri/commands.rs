@@ -2,11 +2,18 @@
 //!
 //! Every command takes the app handle, at most one argument named `args` and, for long
 //! work, one `tauri::ipc::Channel` named `channel`, and returns `Result<T, AppError>`.
-//! That uniform shape lets [`signatures`] read each command's argument, event and result
+//! That uniform shape lets [`signatures`] (with `command_signatures`) read each command's argument, event and result
 //! types from the function itself, so the generated TypeScript
 //! (`ui/src/lib/bindings/commands.ts`) cannot drift from what the commands accept.
 
+use crate::command_signatures::signature_of;
+pub use crate::command_signatures::CommandSignature;
 use crate::drops::{DropEvent, DropHub};
+use crate::gallery_commands;
+pub use crate::gallery_commands::{
+    FavouriteArgs, GalleryIndexArgs, ItemReferenceArgs, KeyArgs, KeysArgs, MoveLibraryArgs,
+    PosterArgs,
+};
 use crate::subscriptions::Subscriptions;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -14,18 +21,16 @@ use std::sync::Arc;
 use studio::catalogues::CatalogueView;
 use studio::compose::{Draft, DraftCheck};
 use studio::error::AppError;
-use studio::exports::SaveReport;
 use studio::forms::ReferenceMedia;
-use studio::library::{GalleryFacets, GalleryFilter, GalleryTile, RecentPrompt, TaskRecord};
+use studio::library::{RecentPrompt, TaskRecord};
 use studio::library::{UsageLedger, UsageRange};
-use studio::library_folder::{LibraryFolderView, MoveReport};
 use studio::profiles::{
     normalise_base_url, KeyChange, KeyInput, NewProfile, ProfileEdit, ProfileRef, ProfileView,
 };
 use studio::references::UploadEvent;
 use studio::services::{
-    self, AppStateView, BalanceSettings, BalanceView, ConnectionReport, CsvExport, DeleteReport,
-    GalleryIndex, GalleryRecord, QuoteView, Studio, SubmitReport,
+    self, AppStateView, BalanceSettings, BalanceView, ConnectionReport, CsvExport, QuoteView,
+    Studio, SubmitReport,
 };
 use studio::tracker::TrackerEvent;
 use studio::usage::{ImportReport, UsageProgress};
@@ -106,51 +111,6 @@ pub struct UrlArgs {
 #[derive(Debug, Deserialize, TS)]
 pub struct DropArgs {
     pub paths: Vec<String>,
-}
-
-/// The gallery's filters.
-#[derive(Debug, Deserialize, TS)]
-pub struct GalleryIndexArgs {
-    pub filter: GalleryFilter,
-}
-
-/// Gallery tiles by key (an item's id, or `task:<id>`).
-#[derive(Debug, Deserialize, TS)]
-pub struct KeysArgs {
-    pub keys: Vec<String>,
-}
-
-/// One gallery tile by key.
-#[derive(Debug, Deserialize, TS)]
-pub struct KeyArgs {
-    pub key: String,
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct FavouriteArgs {
-    pub keys: Vec<String>,
-    pub favourite: bool,
-}
-
-/// A video's first frame, drawn by the page: `data:image/jpeg;base64,…`.
-#[derive(Debug, Deserialize, TS)]
-pub struct PosterArgs {
-    pub key: String,
-    pub data_url: String,
-}
-
-/// "Use as reference": an item into a slot of the Create page's draft.
-#[derive(Debug, Deserialize, TS)]
-pub struct ItemReferenceArgs {
-    pub key: String,
-    pub slot: String,
-    /// Chosen by the page, as for `upload_reference`.
-    pub upload_id: String,
-}
-
-#[derive(Debug, Deserialize, TS)]
-pub struct MoveLibraryArgs {
-    pub path: String,
 }
 
 /// Test-only: the answers the next native dialogs give (a path, or `null` for Cancel).
@@ -267,7 +227,7 @@ pub async fn recent_prompts(
 
 /// Upload progress for the page: both ways a reference is uploaded (a file, a library
 /// item) report on the page's channel the same way.
-fn upload_reporter(channel: Channel<UploadEvent>) -> studio::references::Reporter {
+pub(crate) fn upload_reporter(channel: Channel<UploadEvent>) -> studio::references::Reporter {
     Arc::new(move |event| {
         if let Err(err) = channel.send(event) {
             tracing::debug!(error = %err, "an upload event could not reach the page");
@@ -366,138 +326,6 @@ pub async fn simulate_drop(app: AppHandle, args: DropArgs) -> Result<(), AppErro
     Ok(())
 }
 
-/// The gallery: the whole filtered list of the active profile, newest first, in one go.
-#[tauri::command]
-pub async fn gallery_index(
-    app: AppHandle,
-    args: GalleryIndexArgs,
-) -> Result<GalleryIndex, AppError> {
-    studio(&app)?.gallery_index(args.filter).await
-}
-
-/// The records of a window of the list (what is on screen), in the order asked.
-#[tauri::command]
-pub async fn gallery_records(
-    app: AppHandle,
-    args: KeysArgs,
-) -> Result<Vec<GalleryRecord>, AppError> {
-    studio(&app)?.gallery_records(&args.keys).await
-}
-
-/// A task's tiles in the gallery ("Open in Gallery" from the Usage page); empty when the
-/// gallery has nothing of it.
-#[tauri::command]
-pub async fn task_tiles(app: AppHandle, args: TaskRef) -> Result<Vec<GalleryTile>, AppError> {
-    studio(&app)?.task_tiles(&args.id).await
-}
-
-/// The filters' choices: models and media types present, favourites, date bounds.
-#[tauri::command]
-pub async fn gallery_facets(app: AppHandle) -> Result<GalleryFacets, AppError> {
-    studio(&app)?.gallery_facets().await
-}
-
-#[tauri::command]
-pub async fn set_favourite(
-    app: AppHandle,
-    args: FavouriteArgs,
-) -> Result<Vec<GalleryTile>, AppError> {
-    studio(&app)?
-        .set_favourite(&args.keys, args.favourite)
-        .await
-}
-
-/// Deletes at once (Undo with `undo_delete` until `undo_until_ms`; the files go to the
-/// OS trash after that).
-#[tauri::command]
-pub async fn delete_items(app: AppHandle, args: KeysArgs) -> Result<DeleteReport, AppError> {
-    studio(&app)?.delete_items(&args.keys).await
-}
-
-#[tauri::command]
-pub async fn undo_delete(app: AppHandle, args: KeysArgs) -> Result<Vec<GalleryTile>, AppError> {
-    studio(&app)?.undo_delete(&args.keys).await
-}
-
-/// "Retry" on a tile whose download failed or whose file is missing.
-#[tauri::command]
-pub async fn retry_download(app: AppHandle, args: KeyArgs) -> Result<GalleryTile, AppError> {
-    studio(&app)?.retry_download(&args.key).await
-}
-
-/// Stores a video's poster frame drawn by the page (for tiles with `needs_poster`).
-#[tauri::command]
-pub async fn store_poster(app: AppHandle, args: PosterArgs) -> Result<GalleryTile, AppError> {
-    studio(&app)?.store_poster(&args.key, &args.data_url).await
-}
-
-/// Save as…: one item through the save dialog, a selection into a chosen folder (each
-/// with a `.json` sidecar). `null` when the dialog was cancelled.
-#[tauri::command]
-pub async fn save_items(app: AppHandle, args: KeysArgs) -> Result<Option<SaveReport>, AppError> {
-    crate::gallery::save_items(&app, &args.keys).await
-}
-
-#[tauri::command]
-pub async fn copy_item_image(app: AppHandle, args: KeyArgs) -> Result<(), AppError> {
-    crate::gallery::copy_image(&app, &args.key).await
-}
-
-#[tauri::command]
-pub async fn reveal_item(app: AppHandle, args: KeyArgs) -> Result<(), AppError> {
-    crate::gallery::reveal(&app, &args.key).await
-}
-
-#[tauri::command]
-pub async fn open_item(app: AppHandle, args: KeyArgs) -> Result<(), AppError> {
-    crate::gallery::open_item(&app, &args.key).await
-}
-
-/// Starts dragging the items' files out of the window; call it on a tile's `dragstart`.
-#[tauri::command]
-pub async fn drag_items_out(app: AppHandle, args: KeysArgs) -> Result<(), AppError> {
-    crate::gallery::drag_out(&app, &args.keys).await
-}
-
-/// "Use as reference": by the output's URL when it still resolves, else the library's
-/// copy uploaded (progress on `channel`, as for `upload_reference`).
-#[tauri::command]
-pub async fn use_item_as_reference(
-    app: AppHandle,
-    args: ItemReferenceArgs,
-    channel: Channel<UploadEvent>,
-) -> Result<studio::compose::DraftReference, AppError> {
-    let report = upload_reporter(channel);
-    studio(&app)?
-        .item_as_reference(&args.key, &args.slot, &args.upload_id, report)
-        .await
-}
-
-/// Where the library folder is, its size and the free space beside it.
-#[tauri::command]
-pub async fn library_folder(app: AppHandle) -> Result<LibraryFolderView, AppError> {
-    studio(&app)?.library_folder().await
-}
-
-/// The native folder picker for a new library folder; `null` when cancelled.
-#[tauri::command]
-pub async fn pick_library_folder(app: AppHandle) -> Result<Option<String>, AppError> {
-    let picked = crate::gallery::pick_folder(&app, "Choose the library folder", None).await;
-    Ok(picked.map(|p| p.display().to_string()))
-}
-
-/// Moves every file of the library to `path` and uses it from now on; refused with a
-/// sentence (read-only, full, not empty…) before anything moves.
-#[tauri::command]
-pub async fn move_library(app: AppHandle, args: MoveLibraryArgs) -> Result<MoveReport, AppError> {
-    studio(&app)?.move_library(&PathBuf::from(args.path)).await
-}
-
-#[tauri::command]
-pub async fn open_library_folder(app: AppHandle) -> Result<(), AppError> {
-    crate::gallery::open_library_folder(&app).await
-}
-
 /// Test hook: the answers the next native dialogs (Save as…, folder pickers, exports) give,
 /// without showing them. Refused unless the app was started with `CYBERBARA_TEST_HOOKS=1`.
 #[tauri::command]
@@ -580,144 +408,21 @@ pub async fn set_balance_settings(
     studio(&app)?.set_balance_settings(args)
 }
 
-/// One command as the TypeScript side sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommandSignature {
-    pub name: &'static str,
-    /// The TypeScript type of `args`, or `None` for a command without arguments.
-    pub args: Option<String>,
-    /// The TypeScript type of the events on `channel`, for commands that stream.
-    pub channel: Option<String>,
-    pub result: String,
-    /// Types the signature names, for imports.
-    pub imports: Vec<String>,
-}
-
-trait Command<Marker> {
-    fn signature(name: &'static str, cfg: &ts_rs::Config) -> CommandSignature;
-}
-
-struct NoArgs;
-struct OneArg<A>(std::marker::PhantomData<A>);
-struct OnlyChannel<E>(std::marker::PhantomData<E>);
-struct ArgAndChannel<A, E>(std::marker::PhantomData<(A, E)>);
-
-impl<F, Fut, T> Command<NoArgs> for F
-where
-    F: Fn(AppHandle) -> Fut,
-    Fut: std::future::Future<Output = Result<T, AppError>>,
-    T: TS + 'static,
-{
-    fn signature(name: &'static str, cfg: &ts_rs::Config) -> CommandSignature {
-        CommandSignature {
-            name,
-            args: None,
-            channel: None,
-            result: T::name(cfg),
-            imports: imports_of::<T>(cfg),
-        }
-    }
-}
-
-impl<F, Fut, A, T> Command<OneArg<A>> for F
-where
-    F: Fn(AppHandle, A) -> Fut,
-    Fut: std::future::Future<Output = Result<T, AppError>>,
-    A: TS + 'static,
-    T: TS + 'static,
-{
-    fn signature(name: &'static str, cfg: &ts_rs::Config) -> CommandSignature {
-        CommandSignature {
-            name,
-            args: Some(A::name(cfg)),
-            channel: None,
-            result: T::name(cfg),
-            imports: [imports_of::<A>(cfg), imports_of::<T>(cfg)].concat(),
-        }
-    }
-}
-
-impl<F, Fut, E, T> Command<OnlyChannel<E>> for F
-where
-    F: Fn(AppHandle, Channel<E>) -> Fut,
-    Fut: std::future::Future<Output = Result<T, AppError>>,
-    E: TS + Serialize + Clone + 'static,
-    T: TS + 'static,
-{
-    fn signature(name: &'static str, cfg: &ts_rs::Config) -> CommandSignature {
-        CommandSignature {
-            name,
-            args: None,
-            channel: Some(E::name(cfg)),
-            result: T::name(cfg),
-            imports: [imports_of::<E>(cfg), imports_of::<T>(cfg)].concat(),
-        }
-    }
-}
-
-impl<F, Fut, A, E, T> Command<ArgAndChannel<A, E>> for F
-where
-    F: Fn(AppHandle, A, Channel<E>) -> Fut,
-    Fut: std::future::Future<Output = Result<T, AppError>>,
-    A: TS + 'static,
-    E: TS + Serialize + Clone + 'static,
-    T: TS + 'static,
-{
-    fn signature(name: &'static str, cfg: &ts_rs::Config) -> CommandSignature {
-        CommandSignature {
-            name,
-            args: Some(A::name(cfg)),
-            channel: Some(E::name(cfg)),
-            result: T::name(cfg),
-            imports: [
-                imports_of::<A>(cfg),
-                imports_of::<E>(cfg),
-                imports_of::<T>(cfg),
-            ]
-            .concat(),
-        }
-    }
-}
-
-/// The generated types a signature must import: the type itself when it is exported, or
-/// the exported types it wraps (`Array<PickedFile>` imports `PickedFile`).
-fn imports_of<T: TS + 'static>(cfg: &ts_rs::Config) -> Vec<String> {
-    if let Some(own) = ts_rs::Dependency::from_ty::<T>(cfg) {
-        return vec![own.ts_name];
-    }
-    struct Generics<'a>(&'a ts_rs::Config, Vec<String>);
-    impl ts_rs::TypeVisitor for Generics<'_> {
-        fn visit<U: TS + 'static + ?Sized>(&mut self) {
-            if let Some(dep) = ts_rs::Dependency::from_ty::<U>(self.0) {
-                self.1.push(dep.ts_name);
-            }
-        }
-    }
-    let mut generics = Generics(cfg, Vec::new());
-    T::visit_generics(&mut generics);
-    generics.1
-}
-
-fn signature_of<M, F: Command<M>>(
-    name: &'static str,
-    _command: F,
-    cfg: &ts_rs::Config,
-) -> CommandSignature {
-    F::signature(name, cfg)
-}
-
 /// Defines [`signatures`] and [`invoke_handler`] from one list, so a command cannot be
 /// callable without TypeScript types or typed without being callable.
 macro_rules! app_commands {
-    ($($name:ident),* $(,)?) => {
+    ($($name:ident,)* ; $($module:ident :: $inner:ident),* $(,)?) => {
         /// Every command with its argument, event and result types, for the bindings.
         pub fn signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
-            vec![$(signature_of(stringify!($name), $name, cfg)),*]
+            vec![
+                $(signature_of(stringify!($name), $name, cfg),)*
+                $(signature_of(stringify!($inner), $module::$inner, cfg),)*
+            ]
         }
 
         /// The handler `lib.rs` installs.
         pub fn invoke_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![$($name),*]
+            tauri::generate_handler![$($name,)* $($module::$inner,)*]
         }
     };
 }
@@ -753,25 +458,6 @@ app_commands![
     task_draft,
     open_url,
     simulate_drop,
-    gallery_index,
-    gallery_records,
-    task_tiles,
-    gallery_facets,
-    set_favourite,
-    delete_items,
-    undo_delete,
-    retry_download,
-    store_poster,
-    save_items,
-    copy_item_image,
-    reveal_item,
-    open_item,
-    drag_items_out,
-    use_item_as_reference,
-    library_folder,
-    pick_library_folder,
-    move_library,
-    open_library_folder,
     simulate_dialog,
     cached_usage,
     sync_usage,
@@ -779,4 +465,24 @@ app_commands![
     import_missing_tasks,
     balance_settings,
     set_balance_settings,
+    ;
+    gallery_commands::gallery_index,
+    gallery_commands::gallery_records,
+    gallery_commands::task_tiles,
+    gallery_commands::gallery_facets,
+    gallery_commands::set_favourite,
+    gallery_commands::delete_items,
+    gallery_commands::undo_delete,
+    gallery_commands::retry_download,
+    gallery_commands::store_poster,
+    gallery_commands::save_items,
+    gallery_commands::copy_item_image,
+    gallery_commands::reveal_item,
+    gallery_commands::open_item,
+    gallery_commands::drag_items_out,
+    gallery_commands::use_item_as_reference,
+    gallery_commands::library_folder,
+    gallery_commands::pick_library_folder,
+    gallery_commands::move_library,
+    gallery_commands::open_library_folder,
 ];

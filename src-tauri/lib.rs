@@ -7,11 +7,13 @@
 //! dialog of exports (`save_dialog`), notifications, the page's CSP ([`content_policy`]) and the window's geometry.
 
 pub mod bindings;
+mod command_signatures;
 pub mod commands;
 pub mod content_policy;
 pub mod drops;
 mod files;
 mod gallery;
+mod gallery_commands;
 mod notifications;
 mod save_dialog;
 mod subscriptions;

@@ -209,13 +209,18 @@ impl Downloads {
         if !matches!(item.state, ItemState::Failed | ItemState::Missing) {
             return Ok(item.clone());
         }
+        self.requeue(item, Purpose::New)
+    }
+
+    /// Puts an item back in the download queue (its row reset to queued) and says so.
+    fn requeue(&self, item: &Item, purpose: Purpose) -> Result<Item, AppError> {
         let queued = self
             .inner
             .library
             .requeue_item(item.id)?
             .ok_or_else(|| AppError::not_found("That item is no longer in the library."))?;
         self.inner.announce_item(&queued, ItemChange::Updated);
-        self.inner.enqueue(queued.clone(), Purpose::New);
+        self.inner.enqueue(queued.clone(), purpose);
         Ok(queued)
     }
 
@@ -240,14 +245,7 @@ impl Downloads {
 
     /// Downloads a file again that was deleted outside the app.
     pub fn replace_missing(&self, item: &Item) -> Result<(), AppError> {
-        let queued = self
-            .inner
-            .library
-            .requeue_item(item.id)?
-            .ok_or_else(|| AppError::not_found("That item is no longer in the library."))?;
-        self.inner.announce_item(&queued, ItemChange::Updated);
-        self.inner.enqueue(queued, Purpose::Replace);
-        Ok(())
+        self.requeue(item, Purpose::Replace).map(drop)
     }
 
     /// Stops every download (partial files stay) and waits until none writes any more:

@@ -311,10 +311,22 @@ impl Library {
         set: &str,
         params: &[&dyn rusqlite::ToSql],
     ) -> Result<Option<Item>> {
+        self.update_item_if(id, set, "", params)
+    }
+
+    /// [`Self::update_item`] only where `condition` (`AND …`) also holds; `None` when it
+    /// did not (or the item is gone).
+    fn update_item_if(
+        &self,
+        id: i64,
+        set: &str,
+        condition: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<Option<Item>> {
         let mut db = self.db();
         let tx = db.transaction()?;
         let changed = tx.execute(
-            &format!("UPDATE items SET {set}, revision = revision + 1 WHERE id = ?1"),
+            &format!("UPDATE items SET {set}, revision = revision + 1 WHERE id = ?1 {condition}"),
             params,
         )?;
         let item = if changed == 0 {
@@ -430,22 +442,12 @@ impl Library {
 
     /// Undo: shows a deleted item again, unless its file already went to the trash.
     pub fn restore_item(&self, id: i64) -> Result<Option<Item>> {
-        let mut db = self.db();
-        let tx = db.transaction()?;
-        let changed = tx.execute(
-            "UPDATE items SET deleted_ms = NULL, revision = revision + 1
-             WHERE id = ?1 AND trashed = 0 AND deleted_ms IS NOT NULL",
+        self.update_item_if(
+            id,
+            "deleted_ms = NULL",
+            "AND trashed = 0 AND deleted_ms IS NOT NULL",
             params![id],
-        )?;
-        let item = if changed == 0 {
-            None
-        } else {
-            tx.prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE id = ?1"))?
-                .query_row(params![id], item_from_row)
-                .optional()?
-        };
-        tx.commit()?;
-        Ok(item)
+        )
     }
 
     pub fn mark_trashed(&self, id: i64) -> Result<Option<Item>> {

@@ -5,6 +5,7 @@
 mod activity;
 mod create;
 mod gallery;
+mod library_files;
 mod usage;
 
 pub use create::{QuoteView, SubmitReport};

@@ -85,6 +85,13 @@ export type Commands = {
   task_draft: { args: { args: TaskRef }; channel: null; result: Draft };
   open_url: { args: { args: UrlArgs }; channel: null; result: null };
   simulate_drop: { args: { args: DropArgs }; channel: null; result: null };
+  simulate_dialog: { args: { args: DialogArgs }; channel: null; result: null };
+  cached_usage: { args: { args: UsageRange }; channel: null; result: UsageLedger | null };
+  sync_usage: { args: { args: UsageRange }; channel: UsageProgress; result: UsageLedger };
+  export_usage_csv: { args: { args: UsageRange }; channel: UsageProgress; result: CsvExport | null };
+  import_missing_tasks: { args: { args: UsageRange }; channel: UsageProgress; result: ImportReport };
+  balance_settings: { args: null; channel: null; result: BalanceSettings };
+  set_balance_settings: { args: { args: BalanceSettings }; channel: null; result: BalanceSettings };
   gallery_index: { args: { args: GalleryIndexArgs }; channel: null; result: GalleryIndex };
   gallery_records: { args: { args: KeysArgs }; channel: null; result: Array<GalleryRecord> };
   task_tiles: { args: { args: TaskRef }; channel: null; result: Array<GalleryTile> };
@@ -104,11 +111,4 @@ export type Commands = {
   pick_library_folder: { args: null; channel: null; result: string | null };
   move_library: { args: { args: MoveLibraryArgs }; channel: null; result: MoveReport };
   open_library_folder: { args: null; channel: null; result: null };
-  simulate_dialog: { args: { args: DialogArgs }; channel: null; result: null };
-  cached_usage: { args: { args: UsageRange }; channel: null; result: UsageLedger | null };
-  sync_usage: { args: { args: UsageRange }; channel: UsageProgress; result: UsageLedger };
-  export_usage_csv: { args: { args: UsageRange }; channel: UsageProgress; result: CsvExport | null };
-  import_missing_tasks: { args: { args: UsageRange }; channel: UsageProgress; result: ImportReport };
-  balance_settings: { args: null; channel: null; result: BalanceSettings };
-  set_balance_settings: { args: { args: BalanceSettings }; channel: null; result: BalanceSettings };
 };

@@ -26,7 +26,9 @@ const seed = (backend: FakeBackend, ...tasks: TaskRecord[]) => tasks.forEach((t)
 describe("Activity", () => {
   it("shows skeleton rows until the tracker's snapshot, then the tasks newest first by day", async () => {
     const today = new Date();
-    const yesterday = new Date(today.getTime() - 26 * 3600 * 1000);
+    // Noon of the previous calendar day: "Yesterday" at any time of day (now − 24 h or
+    // more is two days ago just after midnight).
+    const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1, 12);
     const { backend } = await open((b) => {
       b.autoSnapshot = false;
       seed(

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { slope } from "./window.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const DOCS = path.join(ROOT, "docs", "BENCHMARKS.md");
@@ -136,12 +137,8 @@ function soakNote(soak) {
   const half = Math.floor(soak.samples_mb.length / 2);
   const tail = soak.samples_mb.slice(half);
   if (tail.length > 2) {
-    const xs = tail.map((_, i) => half + i);
-    const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-    const my = tail.reduce((a, b) => a + b, 0) / tail.length;
-    const num = xs.reduce((a, x, i) => a + (x - mx) * (tail[i] - my), 0);
-    const den = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
-    parts.push(`slope over minutes ${half}–${soak.samples_mb.length - 1} alone ${(num / den).toFixed(2)} MB/min`);
+    const tailSlope = slope(tail.map((_, i) => half + i), tail);
+    parts.push(`slope over minutes ${half}–${soak.samples_mb.length - 1} alone ${tailSlope.toFixed(2)} MB/min`);
   }
   if (soak.tasks_started !== undefined) {
     parts.push(`${soak.tasks_started} tasks started, recorded by the app: ${JSON.stringify(soak.tasks_in_library ?? null)}`);

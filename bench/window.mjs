@@ -348,7 +348,7 @@ async function launchOnce(kase, display, options, round) {
 }
 
 /** Least-squares slope of `ys` sampled at `xs`. */
-function slope(xs, ys) {
+export function slope(xs, ys) {
   const n = xs.length;
   if (n < 2) return null;
   const mx = xs.reduce((a, b) => a + b, 0) / n;

@@ -134,6 +134,18 @@ function soakNote(soak) {
     const names = Object.keys(byProcess.at(-1)).sort();
     parts.push(`per process, start → end: ${names.map((n) => `${n} ${byProcess[0][n] ?? 0} → ${byProcess.at(-1)[n]} MB`).join(", ")}`);
   }
+  const anon = soak.anon_mb_by_process ?? [];
+  if (anon.length > 2) {
+    // From minute 1: minute 0 is the page still filling in.
+    const names = Object.keys(anon.at(-1)).sort();
+    const minutes = anon.slice(1).map((_, i) => i + 1);
+    const rate = (n) => slope(minutes, anon.slice(1).map((s) => s[n] ?? 0));
+    parts.push(
+      `anonymous memory (heaps) per process, minute 1 → end: ${names
+        .map((n) => `${n} ${anon[1][n] ?? 0} → ${anon.at(-1)[n]} MB (${rate(n).toFixed(2)} MB/min)`)
+        .join(", ")}`,
+    );
+  }
   const half = Math.floor(soak.samples_mb.length / 2);
   const tail = soak.samples_mb.slice(half);
   if (tail.length > 2) {

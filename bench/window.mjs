@@ -132,20 +132,25 @@ function processTree(root) {
 /** PSS (kB) per process name over the tree of `root`, from smaps_rollup. */
 function pssOfTree(root) {
   const byName = {};
+  // The anonymous part (heaps, JavaScript's included) apart from mapped libraries and shared
+  // memory: a leak shows there, while the libraries' share moves with whatever else runs.
+  const anonByName = {};
   let total = 0;
   for (const pid of processTree(root)) {
     try {
       const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
       const kb = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      const anon = Number(/^Pss_Anon:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
       const name = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
       // bwrap/dbus helpers and the like are counted under their own names.
       byName[name] = (byName[name] ?? 0) + kb;
+      anonByName[name] = (anonByName[name] ?? 0) + anon;
       total += kb;
     } catch {
       // Gone meanwhile.
     }
   }
-  return { total, byName };
+  return { total, byName, anonByName };
 }
 
 /** Starts a capture of the whole screen; resolves once frames are being written. */
@@ -378,10 +383,13 @@ async function soak(kase, display, options) {
   let tasks = 0;
   // Per process as well as in total, so a rise can be put on the app or on one of WebKit's.
   const byProcess = [];
+  const anonByProcess = [];
+  const inMb = (byName) => Object.fromEntries(Object.entries(byName).map(([name, kb]) => [name, Math.round(kb / 1024)]));
   const sample = () => {
     const pss = pssOfTree(child.pid);
     samples.push(pss.total / 1024);
-    byProcess.push(Object.fromEntries(Object.entries(pss.byName).map(([name, kb]) => [name, Math.round(kb / 1024)])));
+    byProcess.push(inMb(pss.byName));
+    anonByProcess.push(inMb(pss.anonByName));
   };
   const describe = () =>
     Object.entries(byProcess.at(-1))
@@ -450,6 +458,7 @@ async function soak(kase, display, options) {
     tasks_in_library: created,
     samples_mb: samples,
     samples_mb_by_process: byProcess,
+    anon_mb_by_process: anonByProcess,
     slope_mb_per_min: slope(after(minutes), after(samples)),
   };
 }

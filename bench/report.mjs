@@ -138,11 +138,12 @@ function soakNote(soak) {
   if (anon.length > 2) {
     // From minute 1: minute 0 is the page still filling in.
     const names = Object.keys(anon.at(-1)).sort();
-    const minutes = anon.slice(1).map((_, i) => i + 1);
-    const rate = (n) => slope(minutes, anon.slice(1).map((s) => s[n] ?? 0));
+    const fromMinute1 = anon.slice(1);
+    const minutes = fromMinute1.map((_, i) => i + 1);
+    const rate = (n) => slope(minutes, fromMinute1.map((s) => s[n] ?? 0));
     parts.push(
       `anonymous memory (heaps) per process, minute 1 → end: ${names
-        .map((n) => `${n} ${anon[1][n] ?? 0} → ${anon.at(-1)[n]} MB (${rate(n).toFixed(2)} MB/min)`)
+        .map((n) => `${n} ${fromMinute1[0][n] ?? 0} → ${anon.at(-1)[n]} MB (${rate(n).toFixed(2)} MB/min)`)
         .join(", ")}`,
     );
   }

@@ -17,6 +17,7 @@
 mod auth;
 mod config;
 mod error;
+mod input_facts;
 /// Deterministic media generation behind task outputs; public so other tools can render the same files.
 pub mod media;
 mod pricing;

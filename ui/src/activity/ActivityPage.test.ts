@@ -1,10 +1,8 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { appError, emptyDraft, installFakeBackend, makeTask, type FakeBackend } from "../testing/fakeBackend";
-import { FAST } from "../testing/studio";
-import { AppStore } from "../shell/appStore.svelte";
-import { Studio } from "../shell/studio.svelte";
+import { FAST, testStudio } from "../testing/studio";
 import type { TaskRecord } from "../lib/bindings/TaskRecord";
 import { send } from "../testing/channels";
 import ActivityPage from "./ActivityPage.svelte";
@@ -13,7 +11,7 @@ import Shell from "../shell/Shell.svelte";
 async function open(setup: (backend: FakeBackend) => void = () => undefined) {
   const backend = installFakeBackend();
   setup(backend);
-  const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST });
+  const studio = testStudio({ timings: FAST });
   studio.start();
   render(ActivityPage, { studio });
   return { backend, studio, user: userEvent.setup() };
@@ -233,7 +231,7 @@ describe("from Activity back to Create", () => {
     const backend = installFakeBackend();
     backend.tasks.set("s2", makeTask({ id: "s2", model: "seedance-2-preview", state: "succeeded", prompt: "Waves" }));
     backend.taskDrafts.set("s2", { ...emptyDraft(), model: "seedance-2-preview", prompt: "Waves", options: { duration: 10 } });
-    const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST, page: "activity" });
+    const studio = testStudio({ timings: FAST, page: "activity" });
     const user = userEvent.setup();
     render(Shell, { studio });
     await user.click(await screen.findByTestId("task-extend"));
@@ -249,7 +247,7 @@ describe("from Activity back to Create", () => {
     const backend = installFakeBackend();
     backend.tasks.set("t1", makeTask({ id: "t1", model: "sora-2", state: "failed" }));
     backend.taskDrafts.set("t1", { ...emptyDraft(), model: "sora-2", scene: "text-to-video", prompt: "Rain", options: { duration: 15 } });
-    const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST, page: "activity" });
+    const studio = testStudio({ timings: FAST, page: "activity" });
     const user = userEvent.setup();
     render(Shell, { studio });
     await user.click(await screen.findByTestId("task-open-create"));
@@ -265,7 +263,7 @@ describe("the tracker and the header balance", () => {
     const backend = installFakeBackend();
     const task = makeTask({ id: "t1", state: "failed" });
     backend.tasks.set("t1", task);
-    const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST });
+    const studio = testStudio({ timings: FAST });
     render(Shell, { studio });
     await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("500"));
     await waitFor(() => expect(backend.trackerChannel).not.toBeNull());
@@ -286,7 +284,7 @@ describe("the tracker and the header balance", () => {
     backend.tasks.set("theirs", makeTask({ id: "theirs", profile_id: "p7" }));
     backend.keys.set("p7", "sk-live-0123456789abcdef");
     backend.accounts.set("sk-live-0123456789abcdef", 10);
-    const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST });
+    const studio = testStudio({ timings: FAST });
     studio.start();
     await waitFor(() => expect(studio.tasks.tasks.map((t) => t.id)).toEqual(["mine"]));
     const first = backend.trackerChannel;

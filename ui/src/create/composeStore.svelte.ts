@@ -1,4 +1,5 @@
 import { call, toIpcError, type IpcError } from "../lib/ipc";
+import type { Draft } from "../lib/bindings/Draft";
 import type { DraftCheck } from "../lib/bindings/DraftCheck";
 import type { ModelForm } from "../lib/bindings/ModelForm";
 import type { PickedFile } from "../lib/bindings/PickedFile";
@@ -118,23 +119,25 @@ export class ComposeStore {
     private readonly tasks: TaskStore,
     private readonly app: AppStore,
     private readonly timings: Timings = TIMINGS,
-  ) {
-    // Picking the first model is an edit of its own, which comes back here.
-    drafts.onChange(() => {
-      if (!this.#pickFirstModel()) this.changed();
-    });
-    catalogue.onLoad(() => {
-      if (!this.#pickFirstModel()) this.changed();
-    });
-    // The balance moved (a refund, another client's charge): "left after" and the
-    // low-balance warning are asked again rather than shown from the old balance.
-    app.onBalanceChange((remaining) => {
-      if (this.quote && this.quote.remaining !== remaining) this.#scheduleQuote();
-    });
-    // The connection came back: the price can be asked again.
-    tasks.onConnection(() => {
-      if (!tasks.problem && this.quoteError?.kind === "network") this.#scheduleQuote();
-    });
+  ) {}
+
+  // What the other stores announce (wired in shell/studio.svelte.ts):
+
+  /** The draft changed (an edit or a load), or the catalogue loaded: check and price it
+   * again. Picking the first model is an edit of its own, which comes back here. */
+  draftChanged(): void {
+    if (!this.#pickFirstModel()) this.changed();
+  }
+
+  /** The balance moved (a refund, another client's charge): "left after" and the
+   * low-balance warning are asked again rather than shown from the old balance. */
+  balanceChanged(remaining: number): void {
+    if (this.quote && this.quote.remaining !== remaining) this.#scheduleQuote();
+  }
+
+  /** The tracker's connection changed: once it is back, the price can be asked again. */
+  connectionChanged(): void {
+    if (!this.tasks.problem && this.quoteError?.kind === "network") this.#scheduleQuote();
   }
 
   /** Forgets what belonged to the previous profile. */
@@ -229,12 +232,8 @@ export class ComposeStore {
     this.submitting = true;
     this.outcome = null;
     try {
-      const report = await call("generate", { args: { draft } });
-      for (const task of report.created) this.tasks.upsert(task);
+      const report = await this.tasks.generate(draft);
       this.session = [...[...report.created].reverse(), ...this.session].slice(0, 24);
-      if (report.remaining_credits !== null && report.created.length > 0) {
-        this.app.setBalance(report.created[0].profile_id, report.remaining_credits);
-      }
       this.outcome = {
         requested: report.requested,
         created: report.created.length,
@@ -247,6 +246,11 @@ export class ComposeStore {
     }
     void this.loadRecent();
     this.#scheduleQuote(0);
+  }
+
+  /** The price of a draft other than the page's ("Run again" says what it will cost). */
+  priceOf(draft: Draft): Promise<QuoteView> {
+    return call("quote", { args: { draft } });
   }
 
   async loadRecent(): Promise<void> {

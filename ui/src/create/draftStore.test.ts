@@ -2,8 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { emptyDraft, installFakeBackend } from "../testing/fakeBackend";
-import { AppStore } from "../shell/appStore.svelte";
-import { Studio } from "../shell/studio.svelte";
+import { testStudio } from "../testing/studio";
 import { call } from "../lib/ipc";
 import Shell from "../shell/Shell.svelte";
 import { DraftStore } from "./draftStore.svelte";
@@ -49,7 +48,7 @@ describe("DraftStore", () => {
 describe("the draft in the app", () => {
   it("survives leaving Create and coming back: the store outlives the page", async () => {
     const backend = installFakeBackend();
-    const studio = new Studio({ app: new AppStore(vi.fn()) });
+    const studio = testStudio();
     const user = userEvent.setup();
     render(Shell, { studio });
     const first = await screen.findByTestId("prompt");
@@ -72,7 +71,7 @@ describe("the draft in the app", () => {
       args: { name: "Prod", base_url: "https://api.example.com", api_key: "sk-live-0123456789abcdef" },
     });
     backend.drafts.set(other.id, { ...emptyDraft(), model: "sora-2", prompt: "Waves at night" });
-    const studio = new Studio({ app: new AppStore(vi.fn()), timings: { saveMs: 10_000, checkMs: 0, quoteMs: 0 } });
+    const studio = testStudio({ timings: { saveMs: 10_000, checkMs: 0, quoteMs: 0 } });
     const user = userEvent.setup();
     render(Shell, { studio });
     const prompt = await screen.findByTestId("prompt");

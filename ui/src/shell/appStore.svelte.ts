@@ -1,4 +1,4 @@
-import { call, IpcError, keychainFailures, toIpcError } from "../lib/ipc";
+import { call, IpcError, toIpcError } from "../lib/ipc";
 import { Listeners } from "../lib/listeners";
 import type { AppStateView } from "../lib/bindings/AppStateView";
 import type { BalanceView } from "../lib/bindings/BalanceView";
@@ -41,16 +41,12 @@ export class AppStore {
   #startingTimer: ReturnType<typeof setTimeout> | null = null;
   #activeChanges = new Listeners<ActiveChange>();
   #balanceChanges = new Listeners<number>();
-  /** Runs before the active profile changes (the draft saves to the profile it belongs to). */
-  beforeSwitch: () => Promise<void> = async () => undefined;
+  #beforeSwitch = new Set<() => Promise<void>>();
   /** The CSP media origin the page was loaded with; `undefined` until the first state. */
   #pageOrigin: string | null | undefined = undefined;
 
   /** Called when the active profile's host changes, so the page's CSP must be re-issued. */
-  constructor(private readonly reloadPage: () => void = () => window.location.reload()) {
-    // A command that met a locked or missing keychain: the app state now says so.
-    keychainFailures.add(() => void this.load());
-  }
+  constructor(private readonly reloadPage: () => void = () => window.location.reload()) {}
   #balanceRequest = 0;
 
   async load(): Promise<void> {
@@ -192,8 +188,15 @@ export class AppStore {
     };
   }
 
+  /** Runs `hook` (and waits for it) before the active profile changes; returns the
+   * function that removes it. */
+  onBeforeSwitch(hook: () => Promise<void>): () => void {
+    this.#beforeSwitch.add(hook);
+    return () => this.#beforeSwitch.delete(hook);
+  }
+
   async switchTo(id: string): Promise<void> {
-    await this.beforeSwitch();
+    for (const hook of this.#beforeSwitch) await hook();
     this.apply(await call("switch_profile", { args: { id } }));
   }
 

@@ -41,7 +41,8 @@ export class AppStore {
   #startingTimer: ReturnType<typeof setTimeout> | null = null;
   #activeChanges = new Listeners<ActiveChange>();
   #balanceChanges = new Listeners<number>();
-  #beforeSwitch = new Set<() => Promise<void>>();
+  // Not reactive state: hooks the studio wires, awaited in order before a switch.
+  #beforeSwitch: (() => Promise<void>)[] = [];
   /** The CSP media origin the page was loaded with; `undefined` until the first state. */
   #pageOrigin: string | null | undefined = undefined;
 
@@ -191,8 +192,10 @@ export class AppStore {
   /** Runs `hook` (and waits for it) before the active profile changes; returns the
    * function that removes it. */
   onBeforeSwitch(hook: () => Promise<void>): () => void {
-    this.#beforeSwitch.add(hook);
-    return () => this.#beforeSwitch.delete(hook);
+    this.#beforeSwitch.push(hook);
+    return () => {
+      this.#beforeSwitch = this.#beforeSwitch.filter((h) => h !== hook);
+    };
   }
 
   async switchTo(id: string): Promise<void> {

@@ -297,6 +297,28 @@ export class ComposeStore {
     return plan.placed;
   }
 
+  /** A slot's "Add…": the system picker for what the slot takes, then into the slot. A
+   * picker that fails says why among the notices. */
+  async pickFiles(slot: SlotView): Promise<void> {
+    try {
+      const files = await call("pick_reference_files", {
+        args: { media: slot.media, multiple: !slot.single && (slot.max === null || slot.max > 1) },
+      });
+      this.addFiles(files, slot.key);
+    } catch (error) {
+      this.notices = [...this.notices, toIpcError(error).message];
+    }
+  }
+
+  /** Paste: the clipboard's files or image as references. Returns why nothing was added
+   * (an empty clipboard), or null; a failure of the clipboard is thrown. */
+  async pasteFiles(): Promise<string | null> {
+    const files = await call("paste_reference_files");
+    if (files.length === 0) return "The clipboard holds no image or file to add.";
+    this.addFiles(files);
+    return null;
+  }
+
   dismissNotices(): void {
     this.notices = [];
   }

@@ -2,6 +2,7 @@ import { call, IpcError, toIpcError } from "../lib/ipc";
 import { Listeners } from "../lib/listeners";
 import type { AppStateView } from "../lib/bindings/AppStateView";
 import type { BalanceView } from "../lib/bindings/BalanceView";
+import type { ConnectionReport } from "../lib/bindings/ConnectionReport";
 import type { ProfileView } from "../lib/bindings/ProfileView";
 
 /** How often the header's balance refreshes while the window is visible. */
@@ -201,6 +202,41 @@ export class AppStore {
   async switchTo(id: string): Promise<void> {
     for (const hook of this.#beforeSwitch) await hook();
     this.apply(await call("switch_profile", { args: { id } }));
+  }
+
+  // Settings → Profiles. Each change is Rust's to check; the state is read again after it.
+
+  /** "Test connection" before a profile is saved. */
+  testConnection(baseUrl: string, apiKey: string): Promise<ConnectionReport> {
+    return call("test_draft", { args: { base_url: baseUrl, api_key: apiKey } });
+  }
+
+  /** "Test connection" of a saved profile. */
+  testProfile(id: string): Promise<ConnectionReport> {
+    return call("test_profile", { args: { id } });
+  }
+
+  async addProfile(name: string, baseUrl: string, apiKey: string): Promise<ProfileView> {
+    const profile = await call("add_profile", { args: { name, base_url: baseUrl, api_key: apiKey } });
+    void this.load();
+    return profile;
+  }
+
+  /** Stores a new key for the profile (in the keychain). */
+  async setProfileKey(id: string, apiKey: string): Promise<void> {
+    await call("set_profile_key", { args: { id, api_key: apiKey } });
+    void this.load();
+  }
+
+  /** Removes the profile's key from the keychain. */
+  async removeProfileKey(id: string): Promise<void> {
+    await call("delete_profile_key", { args: { id } });
+    void this.load();
+  }
+
+  /** Deletes the profile and its key. */
+  async deleteProfile(id: string): Promise<void> {
+    this.apply(await call("delete_profile", { args: { id } }));
   }
 
   #pollWhileStarting(): void {

@@ -8,6 +8,7 @@ import { captureFrame, PosterQueue } from "../gallery/posters";
 import { ViewerStore } from "../gallery/viewerStore.svelte";
 import { call, keychainFailures } from "../lib/ipc";
 import { planFiles } from "../create/slots";
+import { LibraryStore } from "../settings/libraryStore.svelte";
 import { UsageStore } from "../usage/usageStore.svelte";
 import { AppStore } from "./appStore.svelte";
 import { DropStore } from "./dropStore.svelte";
@@ -36,6 +37,7 @@ export class Studio {
   readonly posters: PosterQueue;
   readonly itemDrag: ItemDragStore;
   readonly usage: UsageStore;
+  readonly library = new LibraryStore();
   page = $state<PageId>("create");
   /** A task another page asked Activity to show (the Usage table's task links). */
   focusTask = $state<string | null>(null);

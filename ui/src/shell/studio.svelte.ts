@@ -169,6 +169,11 @@ export class Studio {
     if (shown.length > 0 && this.page === "gallery") this.viewer.open(this.gallery.sequence, shown[0]);
   }
 
+  /** Activity has shown the task it was asked to: the request is done. */
+  focusTaskShown(): void {
+    this.focusTask = null;
+  }
+
   /** Shows a task in Activity, scrolled to and highlighted. */
   openTask(id: string): void {
     this.focusTask = id;

@@ -53,7 +53,7 @@ describe("Studio", () => {
     // A keychain failure made the app store read the state again; it no longer does.
     const reads = () => backend.calls.filter((c) => c.cmd === "app_state").length;
     const before = reads();
-    keychainFailures.emit(new IpcError({ kind: "keychain", code: null, message: "locked" }));
+    keychainFailures.emit(new IpcError({ kind: "keychain", code: null, message: "locked", detail: null }));
     expect(reads()).toBe(before);
 
     // The draft was flushed before a switch, and the new profile's tasks subscribed.

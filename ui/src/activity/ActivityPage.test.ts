@@ -62,15 +62,14 @@ describe("Activity", () => {
       task: { ...task, state: "succeeded", status: "success", revision: 3, outputs: ["https://cdn.example/out/fox.png"], finished_ms: Date.now() },
     });
     await waitFor(() => expect(status()).toHaveTextContent("Succeeded"));
-    // A late, older revision does not bring the task back to Processing.
+    // A late, older revision does not bring the task back to Processing: once the event
+    // sent after it is shown, it has been applied (the channel keeps the order).
     backend.emit({ type: "task", change: "status_changed", task: { ...task, state: "processing", status: "processing", revision: 2 } });
-    await new Promise((r) => setTimeout(r, 20));
+    backend.emit({ type: "task", change: "created", task: makeTask({ id: "t2", created_at: new Date(Date.now() + 1000).toISOString() }) });
+    await waitFor(() => expect(rows().map((r) => r.dataset.taskId)).toEqual(["t2", "t1"]));
     expect(status()).toHaveTextContent("Succeeded");
     expect(row("t1")).toHaveAttribute("data-state", "succeeded");
     expect(within(row("t1")).getByTestId("task-outputs")).toHaveTextContent("fox.png");
-
-    backend.emit({ type: "task", change: "created", task: makeTask({ id: "t2", created_at: new Date(Date.now() + 1000).toISOString() }) });
-    await waitFor(() => expect(rows().map((r) => r.dataset.taskId)).toEqual(["t2", "t1"]));
   });
 
   it("words every state and marks refunds", async () => {
@@ -295,7 +294,10 @@ describe("the tracker and the header balance", () => {
     // The replaced subscription's late events, and another profile's tasks, are not shown.
     send(first!, { type: "task", change: "created", task: makeTask({ id: "ghost", profile_id: "p7", revision: 9 }) });
     backend.emit({ type: "task", change: "created", task: makeTask({ id: "elsewhere", profile_id: "sandbox" }) });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(studio.tasks.tasks.map((t) => t.id)).toEqual(["theirs"]);
+    // A task of this profile sent after them: once it is listed, they were dropped.
+    const later = new Date(Date.now() + 1000).toISOString();
+    backend.emit({ type: "task", change: "created", task: makeTask({ id: "next", profile_id: "p7", created_at: later }) });
+    await waitFor(() => expect(studio.tasks.tasks.map((t) => t.id)).toContain("next"));
+    expect(studio.tasks.tasks.map((t) => t.id)).toEqual(["next", "theirs"]);
   });
 });

@@ -1,4 +1,5 @@
 import { call, toIpcError, type IpcError } from "../lib/ipc";
+import { Listeners } from "../lib/listeners";
 import type { Draft } from "../lib/bindings/Draft";
 import type { DraftCheck } from "../lib/bindings/DraftCheck";
 import type { ModelForm } from "../lib/bindings/ModelForm";
@@ -111,6 +112,9 @@ export class ComposeStore {
   #checkRequest = 0;
   #quoteRequest = 0;
   #checking: Promise<void> | null = null;
+  /** Checks and quotes under way, and who waits for none to be (`settled`). */
+  #runs = 0;
+  #idle = new Listeners();
 
   constructor(
     private readonly drafts: DraftStore,
@@ -183,11 +187,39 @@ export class ComposeStore {
       }
     })();
     this.#checking = run;
-    return run;
+    return this.#track(run);
   }
 
   /** Asks the deployment for the price of the current draft, unless it has problems. */
-  async runQuote(): Promise<void> {
+  runQuote(): Promise<void> {
+    return this.#track(this.#quote());
+  }
+
+  /** Resolves once no check or price is scheduled or under way, so a test can say that a
+   * late reply changed nothing without waiting for an arbitrary pause. */
+  settled(): Promise<void> {
+    if (!this.#busy()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const stop = this.#idle.add(() => {
+        stop();
+        resolve();
+      });
+    });
+  }
+
+  #busy(): boolean {
+    return this.#runs > 0 || this.#checkTimer !== null || this.#quoteTimer !== null;
+  }
+
+  #track(run: Promise<void>): Promise<void> {
+    this.#runs++;
+    return run.finally(() => {
+      this.#runs--;
+      if (!this.#busy()) this.#idle.emit();
+    });
+  }
+
+  async #quote(): Promise<void> {
     const request = ++this.#quoteRequest;
     if (this.checkedRevision !== this.drafts.revision || this.#checkTimer) {
       if (this.#checkTimer) {

@@ -11,17 +11,26 @@ const saves = (backend: ReturnType<typeof installFakeBackend>) => backend.calls.
 
 describe("DraftStore", () => {
   it("saves once after edits settle, with the last state", async () => {
-    const backend = installFakeBackend();
-    const store = new DraftStore(40);
-    await store.load();
-    store.edit((d) => (d.prompt = "A"));
-    store.edit((d) => (d.prompt = "AB"));
-    store.setOption("resolution", "2K");
-    expect(saves(backend)).toHaveLength(0);
-    await vi.waitFor(() => expect(saves(backend)).toHaveLength(1));
-    await new Promise((r) => setTimeout(r, 60));
-    expect(saves(backend)).toHaveLength(1);
-    expect(backend.drafts.get("sandbox")).toMatchObject({ prompt: "AB", options: { resolution: "2K" } });
+    vi.useFakeTimers();
+    try {
+      const backend = installFakeBackend();
+      const store = new DraftStore(40);
+      await store.load();
+      store.edit((d) => (d.prompt = "A"));
+      await vi.advanceTimersByTimeAsync(30);
+      store.edit((d) => (d.prompt = "AB"));
+      store.setOption("resolution", "2K");
+      // Each edit restarts the quiet time: 30 ms after the first, 39 after the last, no save.
+      await vi.advanceTimersByTimeAsync(39);
+      expect(saves(backend)).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(saves(backend)).toHaveLength(1);
+      // Nothing else is scheduled: no second save can follow.
+      expect(vi.getTimerCount()).toBe(0);
+      expect(backend.drafts.get("sandbox")).toMatchObject({ prompt: "AB", options: { resolution: "2K" } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("saves at once on flush, and not again afterwards", async () => {

@@ -3,7 +3,7 @@
 // that failed is worded as its gallery tile words it.
 import { describe, expect, it, vi } from "vitest";
 import type { GalleryTile as GalleryTileView } from "../lib/bindings/GalleryTile";
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { installFakeBackend, makeTask } from "../testing/fakeBackend";
 import { makeItem } from "../testing/fakeGallery";
 import { FAST, testStudio } from "../testing/studio";
@@ -40,6 +40,24 @@ describe("the viewer's keyboard", () => {
     expect(studio.viewer.key).toBe(keys[0]);
     await fireEvent.keyDown(viewer, { key: "f" });
     await waitFor(() => expect(screen.getByTestId("viewer-favourite")).toHaveAttribute("aria-pressed", "true"));
+  });
+
+  it("Esc closes Run again first, then the viewer, and focus goes back to what opened it", async () => {
+    const opener = document.body.appendChild(document.createElement("button"));
+    opener.focus();
+    const { studio } = await openViewer();
+    // openViewer opened it from the focused element.
+    await waitFor(() => expect(screen.getByTestId("viewer")).toHaveFocus());
+    await fireEvent.click(screen.getByTestId("viewer-run-again"));
+    const dialog = await screen.findByTestId("run-again-confirm");
+    await fireEvent.keyDown(within(dialog).getByTestId("run-again-no"), { key: "Escape" });
+    await waitFor(() => expect(screen.queryByTestId("run-again-confirm")).toBeNull());
+    expect(studio.viewer.isOpen).toBe(true);
+    expect(screen.getByTestId("viewer")).toHaveFocus();
+    await fireEvent.keyDown(screen.getByTestId("viewer"), { key: "Escape" });
+    expect(studio.viewer.isOpen).toBe(false);
+    await waitFor(() => expect(opener).toHaveFocus());
+    opener.remove();
   });
 
   it("Esc closes it, also when focus was lost to the page's body", async () => {

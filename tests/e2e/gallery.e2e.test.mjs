@@ -295,6 +295,33 @@ test("the lightbox plays the video, and a seek lands", async () => {
   await (await $(byTestId("viewer"))).waitForExist({ reverse: true, timeout: 5000 });
 });
 
+test("the viewer and Run again are the webview's modal dialogs: Tab stays inside, Escape closes the top one", async () => {
+  await clearSelection();
+  await (await tile(made.image.key)).click();
+  await (await $(byTestId("viewer"))).waitForDisplayed({ timeout: 5000 });
+  assert.equal(await browser.execute(() => document.querySelector('[data-testid="viewer"]').matches(":modal")), true);
+  await (await $(byTestId("viewer-run-again"))).click();
+  const confirm = await $(byTestId("run-again-confirm"));
+  await confirm.waitForDisplayed({ timeout: 5000 });
+  await waitForText(byTestId("run-again-cost"), /credits are left after/, 20_000);
+  assert.equal(await browser.execute(() => document.querySelector('[data-testid="run-again-confirm"]').matches(":modal")), true);
+  // Tab cycles through the dialog's controls and never reaches the viewer behind it.
+  const inside = [];
+  for (let i = 0; i < 4; i += 1) {
+    await browser.keys(["Tab"]);
+    inside.push(await browser.execute(() => !!document.activeElement?.closest('[data-testid="run-again-confirm"]')));
+  }
+  assert.deepEqual(inside, [true, true, true, true]);
+  await browser.keys(["Escape"]);
+  await confirm.waitForExist({ reverse: true, timeout: 5000 });
+  assert.equal(await (await $(byTestId("viewer"))).isExisting(), true, "Escape closed only Run again");
+  await waitFor("focus back in the viewer", async () =>
+    browser.execute(() => !!document.activeElement?.closest('[data-testid="viewer"]')),
+  );
+  await browser.keys(["Escape"]);
+  await (await $(byTestId("viewer"))).waitForExist({ reverse: true, timeout: 5000 });
+});
+
 test("Open in Gallery on a Usage row opens that task's output in the viewer, selected in the grid", async () => {
   const [record] = await invoke("gallery_records", { keys: [made.image.key] });
   await pages.navigate(browser, "usage");

@@ -2,6 +2,7 @@
 // reason, stale replies, and what a (partly) refused batch says.
 import { describe, expect, it } from "vitest";
 import { screen, waitFor, within } from "@testing-library/svelte";
+import { tick } from "svelte";
 import { appError, emptyDraft, type FakeBackend } from "../testing/fakeBackend";
 import { renderCreate } from "../testing/studio";
 import type { QuoteView } from "../lib/bindings/QuoteView";
@@ -105,7 +106,9 @@ describe("the quote beside Generate", () => {
     answers[1](q(3));
     await waitFor(() => expect(quote()).toHaveTextContent("12 credits · 488 left after"));
     answers[0](q(1));
-    await new Promise((r) => setTimeout(r, 20));
+    // The store has taken the late reply (and dropped it) once nothing is under way.
+    await studio.compose.settled();
+    await tick();
     expect(quote()).toHaveTextContent("12 credits · 488 left after");
   });
 
@@ -118,6 +121,29 @@ describe("the quote beside Generate", () => {
     await user.type(batch, "3");
     await waitFor(() => expect(quote()).toHaveTextContent("12 credits · 488 left after"));
     expect(backend.calls.filter((c) => c.cmd === "quote").at(-1)?.args).toMatchObject({ draft: { batch: 3 } });
+  });
+
+  it("names the model and batch it priced, not the form's, while the next price loads", async () => {
+    let hold = false;
+    const answers: (() => void)[] = [];
+    const { user } = await open((b) => {
+      const plain = b.quote;
+      b.quote = (d) => (hold ? new Promise((resolve) => answers.push(() => resolve(plain(d)))) : plain(d));
+    }, ready({ batch: 2 }));
+    await waitFor(() => expect(quote()).toHaveAttribute("data-state", "ready"));
+    expect(quote()).toHaveAttribute("data-model", "nano-banana-pro");
+    expect(quote()).toHaveAttribute("data-batch", "2");
+    hold = true;
+    await user.clear(screen.getByTestId("batch"));
+    await user.type(screen.getByTestId("batch"), "1");
+    await waitFor(() => expect(answers).toHaveLength(1));
+    // The old price is still shown, and says it is Batch 2's.
+    expect(quote()).toHaveAttribute("data-state", "loading");
+    expect(quote()).toHaveAttribute("data-batch", "2");
+    answers[0]();
+    await waitFor(() => expect(quote()).toHaveAttribute("data-state", "ready"));
+    expect(quote()).toHaveAttribute("data-batch", "1");
+    expect(quote()).toHaveAttribute("data-model", "nano-banana-pro");
   });
 });
 
@@ -133,7 +159,7 @@ describe("the price when the balance moves", () => {
     expect(backend.calls.filter((c) => c.cmd === "quote").length).toBe(asked + 1);
     // The same balance again asks nothing.
     await studio.app.refreshBalance();
-    await new Promise((r) => setTimeout(r, 20));
+    await studio.compose.settled();
     expect(backend.calls.filter((c) => c.cmd === "quote").length).toBe(asked + 1);
   });
 });

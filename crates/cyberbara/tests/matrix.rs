@@ -10,6 +10,7 @@ use cases::Expect;
 use cyberbara::types::{ErrorCode, MediaType};
 use cyberbara_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 /// Uploads a real H.264 MP4 lasting `secs` seconds and returns its URL.
@@ -93,10 +94,8 @@ async fn every_case_matches_the_sandbox_over_http() {
     let mut uploaded: HashMap<String, String> = HashMap::new();
     for case in &cases {
         for (_, secs) in &case.lengths {
-            let key = secs.to_string();
-            if !uploaded.contains_key(&key) {
-                let url = upload_video(&http, &sandbox.base_url(), *secs).await;
-                uploaded.insert(key, url);
+            if let Entry::Vacant(slot) = uploaded.entry(secs.to_string()) {
+                slot.insert(upload_video(&http, &sandbox.base_url(), *secs).await);
             }
         }
     }

@@ -158,7 +158,7 @@ fn song(stream: &mut Stream, count: usize) -> Vec<f64> {
         let chord = root - 12 + PROGRESSION[bar % PROGRESSION.len()];
         // Melody: eighth notes.
         let eighth = (beats * 2.0) as usize;
-        let tune = if (eighth / 16) % 2 == 0 {
+        let tune = if (eighth / 16).is_multiple_of(2) {
             &motif
         } else {
             &variation

@@ -413,6 +413,38 @@ mod tests {
     }
 
     #[test]
+    fn unknown_lengths_are_not_refusals_and_known_ones_are_judged() {
+        let url = "https://cdn.example.com/dance.mp4";
+        let motion = request(json!({"model": "kling-3.0-motion-control", "options": {
+            "video_input": [url], "image_input": ["https://cdn.example.com/c.png"],
+            "character_orientation": "image"}}));
+        let cat = Catalogue::builtin();
+        assert!(cat.validate(&motion, &MediaType::Video).is_ok());
+        let short = InputFacts::new().with_length(url, 9.9);
+        assert!(cat
+            .validate_with(&motion, &MediaType::Video, &short)
+            .is_ok());
+        let long = InputFacts::new().with_length(url, 10.5);
+        let errs = cat
+            .validate_with(&motion, &MediaType::Video, &long)
+            .unwrap_err();
+        assert_eq!(errs[0].field, "options.video_input");
+        assert!(
+            errs[0].message.contains("at most 10 s"),
+            "{}",
+            errs[0].message
+        );
+        // The same video is fine once the character follows the video (30 s).
+        let mut relaxed = motion.clone();
+        relaxed
+            .options
+            .insert("character_orientation".into(), json!("video"));
+        assert!(cat
+            .validate_with(&relaxed, &MediaType::Video, &long)
+            .is_ok());
+    }
+
+    #[test]
     fn every_message_is_a_sentence() {
         let errs = Catalogue::builtin()
             .validate(

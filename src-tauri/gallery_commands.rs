@@ -129,28 +129,28 @@ pub async fn store_poster(app: AppHandle, args: PosterArgs) -> Result<GalleryTil
 /// with a `.json` sidecar). `null` when the dialog was cancelled.
 #[tauri::command]
 pub async fn save_items(app: AppHandle, args: KeysArgs) -> Result<Option<SaveReport>, AppError> {
-    crate::gallery::save_items(&app, &args.keys).await
+    crate::gallery_native::save_items(&app, &args.keys).await
 }
 
 #[tauri::command]
 pub async fn copy_item_image(app: AppHandle, args: KeyArgs) -> Result<(), AppError> {
-    crate::gallery::copy_image(&app, &args.key).await
+    crate::gallery_native::copy_image(&app, &args.key).await
 }
 
 #[tauri::command]
 pub async fn reveal_item(app: AppHandle, args: KeyArgs) -> Result<(), AppError> {
-    crate::gallery::reveal(&app, &args.key).await
+    crate::gallery_native::reveal(&app, &args.key).await
 }
 
 #[tauri::command]
 pub async fn open_item(app: AppHandle, args: KeyArgs) -> Result<(), AppError> {
-    crate::gallery::open_item(&app, &args.key).await
+    crate::gallery_native::open_item(&app, &args.key).await
 }
 
 /// Starts dragging the items' files out of the window; call it on a tile's `dragstart`.
 #[tauri::command]
 pub async fn drag_items_out(app: AppHandle, args: KeysArgs) -> Result<(), AppError> {
-    crate::gallery::drag_out(&app, &args.keys).await
+    crate::gallery_native::drag_out(&app, &args.keys).await
 }
 
 /// "Use as reference": by the output's URL when it still resolves, else the library's
@@ -176,7 +176,7 @@ pub async fn library_folder(app: AppHandle) -> Result<LibraryFolderView, AppErro
 /// The native folder picker for a new library folder; `null` when cancelled.
 #[tauri::command]
 pub async fn pick_library_folder(app: AppHandle) -> Result<Option<String>, AppError> {
-    let picked = crate::gallery::pick_folder(&app, "Choose the library folder", None).await;
+    let picked = crate::gallery_native::pick_folder(&app, "Choose the library folder", None).await;
     Ok(picked.map(|p| p.display().to_string()))
 }
 
@@ -189,5 +189,5 @@ pub async fn move_library(app: AppHandle, args: MoveLibraryArgs) -> Result<MoveR
 
 #[tauri::command]
 pub async fn open_library_folder(app: AppHandle) -> Result<(), AppError> {
-    crate::gallery::open_library_folder(&app).await
+    crate::gallery_native::open_library_folder(&app).await
 }

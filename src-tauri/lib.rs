@@ -3,7 +3,7 @@
 //! Only glue lives here: the commands ([`commands`]) that call into
 //! [`studio::services::Studio`], the channels that stream uploads and task events, the
 //! window's drag-and-drop ([`drops`]), native dialogs and the clipboard ([`files`]), the
-//! gallery's dialogs, clipboard, file manager and drag-out ([`gallery`]), the save
+//! gallery's dialogs, clipboard, file manager and drag-out ([`gallery_native`]), the save
 //! dialog of exports (`save_dialog`), notifications, the page's CSP ([`content_policy`]) and the window's geometry.
 
 pub mod bindings;
@@ -12,8 +12,8 @@ pub mod commands;
 pub mod content_policy;
 pub mod drops;
 mod files;
-mod gallery;
 mod gallery_commands;
+mod gallery_native;
 mod notifications;
 mod save_dialog;
 mod subscriptions;
@@ -50,7 +50,7 @@ pub fn run() {
         .manage(drops::DropHub::default())
         .manage(subscriptions::Subscriptions::default())
         .manage(test_hooks::DialogAnswers::default())
-        .manage(gallery::Clipboard::default())
+        .manage(gallery_native::Clipboard::default())
         .setup(|app| {
             let paths = AppPaths {
                 data_dir: app.path().app_data_dir()?,

@@ -25,7 +25,7 @@ pub mod downloads;
 pub mod error;
 pub mod exports;
 pub mod forms;
-pub mod gallery;
+pub mod gallery_workers;
 pub mod keychain;
 pub mod library;
 pub mod library_folder;

@@ -102,11 +102,6 @@ def strip_rust(text: str) -> str:
     return "".join(out)
 
 
-class Module:
-    def __init__(self, path: tuple[str, ...], file: str):
-        self.path, self.file = path, file
-
-
 def module_dir(file: str, is_root: bool) -> str:
     """Where the files of a module's children live."""
     base = os.path.basename(file)
@@ -294,16 +289,18 @@ def folder_edges(edges, module_of, modules):
     `downloads/mod.rs -> library_folder.rs -> downloads/naming.rs` is a circle between the
     modules `downloads` and `library_folder` though no two files import each other. Keyed by
     the display name of each sibling (its file, or its folder with a `/`)."""
-    has_children = {path[:-1] for path in modules if path}
+    # Modules with children in files of their own (inline `mod tests {}` does not count).
+    has_children = {p[:-1] for p, f in modules.items() if p and modules.get(p[:-1]) != f}
     lifted: dict[str, dict[str, str]] = defaultdict(dict)
     folders = {}  # display name -> the folder module's own file
 
     def name(path):
         file = modules[path]
-        if path in has_children and os.path.basename(file) == "mod.rs":
-            folders[rel(os.path.dirname(file)) + "/"] = rel(file)
-            return rel(os.path.dirname(file)) + "/"
-        return rel(file)
+        if path not in has_children:
+            return rel(file)
+        folder = rel(module_dir(file, is_root=not path)) + "/"
+        folders[folder] = rel(file)
+        return folder
 
     for source, targets in edges.items():
         a = module_of[source]
@@ -315,8 +312,7 @@ def folder_edges(edges, module_of, modules):
             if common == len(a) or common == len(b):
                 continue  # a parent and its descendant: the file graph judges those
             x, y = a[: common + 1], b[: common + 1]
-            if x in has_children or y in has_children:
-                lifted[name(x)].setdefault(name(y), f"{rel(source)}:{line}")
+            lifted[name(x)].setdefault(name(y), f"{rel(source)}:{line}")
     return lifted, folders
 
 
@@ -379,48 +375,26 @@ def ui_edges():
 
 
 def strongly_connected(edges) -> list[list[str]]:
-    """Tarjan's algorithm, iterative; only groups of two or more files."""
-    index, low, on_stack, stack, groups = {}, {}, set(), [], []
-    counter = 0
-    nodes = set(edges) | {t for targets in edges.values() for t in targets}
-    for start in sorted(nodes):
-        if start in index:
-            continue
-        work = [(start, iter(sorted(edges.get(start, {}))))]
-        index[start] = low[start] = counter
-        counter += 1
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            node, children = work[-1]
-            advanced = False
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(edges.get(child, {})))))
-                    advanced = True
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                group = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.append(member)
-                    if member == node:
-                        break
-                if len(group) > 1:
-                    groups.append(sorted(group))
-    return groups
+    """Groups of two or more files that all reach each other (a few hundred files: a
+    search from each is fast enough, and plainer than Tarjan's algorithm)."""
+    nodes = sorted(set(edges) | {t for targets in edges.values() for t in targets})
+
+    def reach(start):
+        seen, todo = set(), [start]
+        while todo:
+            for child in edges.get(todo.pop(), {}):
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        return seen
+
+    reaches = {node: reach(node) for node in nodes}
+    groups = {}
+    for node in nodes:
+        group = tuple(sorted(m for m in reaches[node] if node in reaches[m]))
+        if len(group) > 1:
+            groups[group] = list(group)
+    return list(groups.values())
 
 
 def circles_in(group: list[str], edges) -> list[list[str]]:

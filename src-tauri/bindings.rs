@@ -7,7 +7,7 @@
 //! what Rust really answers (forms, checks, key hints, URL rules), so a UI test cannot
 //! pass on a rule Rust does not have.
 
-use crate::commands::{self, CommandSignature};
+use crate::command_list::{self, CommandSignature};
 use std::collections::BTreeMap;
 use std::path::Path;
 use studio::error::{AppError, ErrorKind};
@@ -24,7 +24,7 @@ pub fn generate() -> Result<BTreeMap<String, String>, String> {
     let cfg = ts_rs::Config::new();
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
     let cfg_out = ts_rs::Config::new().with_out_dir(scratch.path());
-    let signatures = commands::signatures(&cfg);
+    let signatures = command_list::signatures(&cfg);
     for_each_command_type(&cfg_out)?;
     let mut files = BTreeMap::new();
     collect(scratch.path(), scratch.path(), &mut files)?;
@@ -33,12 +33,16 @@ pub fn generate() -> Result<BTreeMap<String, String>, String> {
 }
 
 fn for_each_command_type(cfg: &ts_rs::Config) -> Result<(), String> {
+    use crate::command_context::{PickedFile, TaskRef};
     use crate::commands::{
-        CatalogueArgs, DialogArgs, DraftArgs, DraftConnection, DropArgs, FavouriteArgs,
-        GalleryIndexArgs, ItemReferenceArgs, KeyArgs, KeysArgs, MoveLibraryArgs, PickArgs,
-        PickedFile, PosterArgs, RecentArgs, TaskRef, UploadArgs, UploadRef, UrlArgs,
+        CatalogueArgs, DialogArgs, DraftArgs, DraftConnection, DropArgs, PickArgs, RecentArgs,
+        UploadArgs, UploadRef, UrlArgs,
     };
     use crate::drops::DropEvent;
+    use crate::gallery_commands::{
+        FavouriteArgs, GalleryIndexArgs, ItemReferenceArgs, KeyArgs, KeysArgs, MoveLibraryArgs,
+        PosterArgs,
+    };
     use studio::catalogues::CatalogueView;
     use studio::compose::{Draft, DraftCheck, DraftReference};
     use studio::exports::SaveReport;

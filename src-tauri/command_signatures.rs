@@ -1,5 +1,5 @@
 //! How a command looks from TypeScript: its argument, event and result types, read from
-//! the command function's own signature (see [`crate::commands`]), so the generated
+//! the command function's own signature (the shape `command_list` describes), so the generated
 //! bindings (`ui/src/lib/bindings/commands.ts`) cannot drift from what the commands accept.
 
 use serde::Serialize;

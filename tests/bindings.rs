@@ -67,7 +67,7 @@ fn checked_in_fixtures_match_what_rust_answers() {
 
 #[test]
 fn every_registered_command_has_a_typed_signature() {
-    let sigs = cyberbara_studio::commands::signatures(&ts_rs::Config::new());
+    let sigs = cyberbara_studio::command_list::signatures(&ts_rs::Config::new());
     let names: Vec<&str> = sigs.iter().map(|s| s.name).collect();
     assert!(
         names.contains(&"active_balance") && names.contains(&"add_profile"),

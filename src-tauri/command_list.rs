@@ -1,6 +1,7 @@
-//! Every command, listed once. From that one list come the handler `lib.rs` installs and
-//! each command's TypeScript signature (`bindings.rs`), so a command cannot be callable
-//! without types or typed without being callable.
+//! Every command, listed once. From that one list come the handler `lib.rs` installs,
+//! each command's TypeScript signature and the TypeScript types the signatures name
+//! (`bindings.rs`), so a command cannot be callable without types, typed without being
+//! callable, or name a type that is not generated.
 //!
 //! Every command takes the app handle, at most one argument named `args` and, for long
 //! work, one `tauri::ipc::Channel` named `channel`, and returns `Result<T, AppError>`.
@@ -11,16 +12,23 @@
 //! A new command is written in `commands.rs` (or `gallery_commands.rs`) and added here;
 //! nothing else names it.
 
-use crate::command_signatures::signature_of;
 pub use crate::command_signatures::CommandSignature;
+use crate::command_signatures::{export_types_of, signature_of};
 use crate::{commands, gallery_commands};
 
-/// Defines [`signatures`] and [`invoke_handler`] from one list.
+/// Defines [`signatures`], [`export_types`] and [`invoke_handler`] from one list.
 macro_rules! app_commands {
     ($($module:ident :: $name:ident),* $(,)?) => {
         /// Every command with its argument, event and result types, for the bindings.
         pub fn signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
             vec![$(signature_of(stringify!($name), $module::$name, cfg),)*]
+        }
+
+        /// Writes into `cfg`'s folder every TypeScript type a command's argument, events or
+        /// result name (and the types those name), and the error every command returns.
+        pub fn export_types(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+            $(export_types_of($module::$name, cfg)?;)*
+            Ok(())
         }
 
         /// The handler `lib.rs` installs.

@@ -25,18 +25,26 @@ pub(crate) struct Rendered {
     pub ext: &'static str,
 }
 
+/// The seed a task renders with. An explicit `seed` (or `seeds`) makes the output a pure
+/// function of the request, as a real provider's seed does; `-1` is Seedance's "random" and,
+/// like no seed at all, falls back to a seed drawn from the task's id. So each task without a
+/// seed gets its own output, as from a real generator: a Batch of N gives N different
+/// pictures, sounds or videos, and Run again a new one. The id is stored with the task, so a
+/// task resumed after a restart still renders the same file.
 fn seed_of(task: &TaskRow, options: &Map<String, Value>) -> u64 {
     options
         .get("seed")
         .or_else(|| options.get("seeds"))
         .and_then(Value::as_i64)
-        .map(|s| s as u64)
-        .unwrap_or_else(|| {
-            // Same prompt, same picture: the fallback seed hashes the prompt, not the task id.
-            use sha2::{Digest, Sha256};
-            let digest = Sha256::digest(task.prompt.as_deref().unwrap_or("").as_bytes());
-            u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
-        })
+        .filter(|&seed| seed != -1)
+        .map(|seed| seed as u64)
+        .unwrap_or_else(|| task_seed(&task.id))
+}
+
+fn task_seed(task_id: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("sandbox task seed:{task_id}").as_bytes());
+    u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
 }
 
 /// The bytes of the first reference image when it is one of this sandbox's uploads.

@@ -6,10 +6,11 @@ mod common;
 
 use common::{sandbox_config, TestConnections};
 use cyberbara::types::{GenerationRequest, MediaType};
+use cyberbara::Backoff;
 use cyberbara::{ApiKey, Client};
+use cyberbara_sandbox::controls::{FaultKind, FaultSpec, SandboxControls};
 use cyberbara_sandbox::{Sandbox, SandboxConfig};
 use futures_util::StreamExt;
-use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,8 +26,11 @@ fn fast_config() -> TrackerConfig {
         first_poll: Duration::from_millis(40),
         growth: 1.5,
         max_interval: Duration::from_millis(250),
-        backoff_base: Duration::from_millis(100),
-        backoff_max: Duration::from_secs(2),
+        backoff: Backoff {
+            base: Duration::from_millis(100),
+            cap: Duration::from_secs(2),
+            jitter: false,
+        },
         refund_checks: vec![Duration::from_millis(100), Duration::from_millis(500)],
     }
 }
@@ -231,7 +235,6 @@ async fn a_429_storm_makes_the_tracker_back_off_and_it_recovers() {
     })
     .await;
     let base = sandbox.base_url();
-    let http = reqwest::Client::new();
     let library = Library::open_in_memory().unwrap();
     let tracker = TaskTracker::start(
         library.clone(),
@@ -244,16 +247,15 @@ async fn a_429_storm_makes_the_tracker_back_off_and_it_recovers() {
         ids.push(create(&tracker, &client, &format!("storm {i}")).await);
     }
     // Every task poll is refused with 429 and Retry-After: 1 for the next two seconds.
-    http.delete(format!("{base}/_sandbox/stats"))
-        .send()
+    let controls = SandboxControls::new(&base);
+    controls.reset_stats().await.unwrap();
+    controls
+        .add_fault(&FaultSpec {
+            retry_after_secs: Some(1),
+            path_prefix: Some("/api/v1/tasks".into()),
+            ..FaultSpec::new(FaultKind::Status429)
+        })
         .await
-        .unwrap();
-    http.post(format!("{base}/_sandbox/faults"))
-        .json(&json!({"kind": "status_429", "retry_after_secs": 1, "path_prefix": "/api/v1/tasks"}))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
         .unwrap();
     let mut events = Box::pin(tracker.subscribe(PROFILE));
     // The profile's problem is announced.
@@ -270,17 +272,7 @@ async fn a_429_storm_makes_the_tracker_back_off_and_it_recovers() {
         }
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let stats: serde_json::Value = http
-        .get(format!("{base}/_sandbox/stats"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let storm_polls = stats["requests"]["GET /api/v1/tasks/{id}"]
-        .as_u64()
-        .unwrap_or(0);
+    let storm_polls = controls.count("GET /api/v1/tasks/{id}").await.unwrap();
     // Without backing off, 10 tasks polled every 40–250 ms would send well over 100
     // requests in 2 s; with a shared pause of Retry-After (1 s) per 429 round, at most one
     // round of in-flight polls (8) goes out per second, plus the first round.
@@ -288,10 +280,7 @@ async fn a_429_storm_makes_the_tracker_back_off_and_it_recovers() {
         storm_polls <= 3 * 8 + 10,
         "{storm_polls} polls during the storm"
     );
-    http.delete(format!("{base}/_sandbox/faults"))
-        .send()
-        .await
-        .unwrap();
+    controls.clear_faults().await.unwrap();
     until_final(&mut events, &ids, Duration::from_secs(60)).await;
     for id in &ids {
         assert_history_in_order(&library, id, "success");

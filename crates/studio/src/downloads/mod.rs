@@ -23,9 +23,10 @@ use crate::error::AppError;
 use crate::library::{
     Downloaded, GalleryTile, Item, ItemChange, ItemState, Library, TaskRecord, TaskState,
 };
-use crate::library_folder::{io_error, LibraryFolder};
+use crate::library_folder::{io_error, resolve_in, LibraryFolder};
 use crate::thumbnail_queue::Thumbnailer;
 use crate::tracker::{Announcer, TrackerEvent};
+use cyberbara::Backoff;
 use fetch::Failure;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -42,10 +43,9 @@ pub struct DownloadConfig {
     pub max_parallel: usize,
     /// Attempts per file before it is `failed`.
     pub attempts: u32,
-    /// The wait after the first failed attempt, doubling each time…
-    pub backoff_base: Duration,
-    /// …up to this.
-    pub backoff_max: Duration,
+    /// The wait after a failed attempt: from `base`, doubling each time, up to `cap`
+    /// (which also bounds the server's `Retry-After`).
+    pub backoff: Backoff,
     /// A reply that sends nothing for this long is given up (and resumed).
     pub stall_timeout: Duration,
     /// At most one progress event per file this often.
@@ -57,8 +57,11 @@ impl Default for DownloadConfig {
         DownloadConfig {
             max_parallel: 3,
             attempts: 5,
-            backoff_base: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(30),
+            backoff: Backoff {
+                base: Duration::from_secs(1),
+                cap: Duration::from_secs(30),
+                jitter: false,
+            },
             stall_timeout: Duration::from_secs(30),
             progress_every: Duration::from_millis(250),
         }
@@ -362,7 +365,6 @@ impl Inner {
                 Err(_) => return,
             },
         };
-        let mut wait = self.config.backoff_base;
         let mut last_reason = String::new();
         for attempt in 1..=self.config.attempts.max(1) {
             // Read again (a retry's validator, a deletion meanwhile) and count the attempt.
@@ -418,10 +420,7 @@ impl Inner {
                     if attempt == self.config.attempts.max(1) {
                         break;
                     }
-                    let pause = after
-                        .map(|a| a.min(self.config.backoff_max))
-                        .unwrap_or(wait);
-                    wait = (wait * 2).min(self.config.backoff_max);
+                    let pause = self.config.backoff.wait(attempt - 1, after);
                     tokio::select! {
                         _ = cancel.cancelled() => return,
                         _ = tokio::time::sleep(pause) => {}
@@ -465,7 +464,7 @@ impl Inner {
             naming::extension_for(mime),
         );
         let root = self.folder.path();
-        let target = naming::resolve(&root, &relative)
+        let target = resolve_in(&root, &relative)
             .ok_or_else(|| AppError::internal("a library path climbed out of the folder"))?;
         let partial = partial.to_path_buf();
         let info =

@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 
 const KEY: &str = "k-seeds";
 
-/// The built-in catalogue has a seed only on video models (Seedance 1, Veo); these stand for
-/// the live service's image, sound and music models that take one. Extra models are
-/// pass-through, so their `seed` reaches the renderer as sent.
+/// The built-in catalogue declares a seed only on video models (Seedance 1, Veo);
+/// `seeded-image` stands for an image model that takes one. Extra models, like the built-in
+/// suno models, are pass-through, so their `seed` reaches the renderer as sent.
 async fn sandbox() -> Env {
     let extra: Vec<cyberbara::types::ModelInfo> = serde_json::from_value(json!([
         {"model": "seeded-image", "media_type": "image", "supported_scenes": ["text-to-image"]},

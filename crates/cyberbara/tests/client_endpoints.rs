@@ -131,18 +131,8 @@ async fn quote_generate_task_usage_flow() {
 
 #[tokio::test]
 async fn video_audio_and_music_routes_create_tasks() {
-    // The v1 sandbox has no audio or music model of its own; these stand for models a
-    // newer server lists and the client's catalogue does not know.
-    let extra: Vec<cyberbara::types::ModelInfo> = serde_json::from_value(json!([
-        { "model": "suno-sound-v5", "media_type": "audio", "supported_scenes": ["text-to-audio"] },
-        { "model": "suno-music-v5", "media_type": "music", "supported_scenes": ["text-to-music"] }
-    ]))
-    .unwrap();
-    let env = start_with(cyberbara_sandbox::SandboxConfig {
-        extra_models: extra,
-        ..Default::default()
-    })
-    .await;
+    // The sandbox lists the live API's audio and music models (suno-*) itself.
+    let env = start().await;
     let video = env
         .client
         .generate_video(&GenerationRequest {
@@ -243,7 +233,7 @@ async fn both_auth_styles_are_accepted_and_the_client_sends_bearer() {
 #[tokio::test]
 async fn a_model_only_the_server_lists_is_usable_end_to_end() {
     let extra: Vec<cyberbara::types::ModelInfo> = serde_json::from_value(json!([
-        { "model": "kling-3.0", "media_type": "video",
+        { "model": "kling-4.0", "media_type": "video",
           "supported_scenes": ["text-to-video", "image-to-video"] }
     ]))
     .unwrap();
@@ -253,7 +243,7 @@ async fn a_model_only_the_server_lists_is_usable_end_to_end() {
     })
     .await;
     assert!(cyberbara::catalogue::Catalogue::builtin()
-        .model("kling-3.0")
+        .model("kling-4.0")
         .is_none());
 
     let listed = env
@@ -261,10 +251,10 @@ async fn a_model_only_the_server_lists_is_usable_end_to_end() {
         .list_models(Some(&MediaType::Video))
         .await
         .unwrap();
-    assert!(listed.models.iter().any(|m| m.model == "kling-3.0"));
+    assert!(listed.models.iter().any(|m| m.model == "kling-4.0"));
     let catalogue = cyberbara::catalogue::Catalogue::builtin().with_listed(&listed.models);
     let request = GenerationRequest {
-        model: "kling-3.0".into(),
+        model: "kling-4.0".into(),
         prompt: None,
         scene: None,
         options: json!({ "duration": 7, "mode": "pro", "sound": true })
@@ -282,7 +272,7 @@ async fn a_model_only_the_server_lists_is_usable_end_to_end() {
 
     env.next_task(NextOutcome::Success, 50).await;
     let created = env.client.generate_video(&request).await.unwrap();
-    assert_eq!(created.model, "kling-3.0");
+    assert_eq!(created.model, "kling-4.0");
     let last = env
         .client
         .wait_for_task(&created.task_id)

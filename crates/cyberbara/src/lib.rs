@@ -108,6 +108,7 @@
 pub mod base_url;
 pub mod client;
 pub mod clock;
+pub mod egress;
 pub mod error;
 pub mod option_value;
 pub mod poll;

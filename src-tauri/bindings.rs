@@ -46,7 +46,7 @@ fn for_each_command_type(cfg: &ts_rs::Config) -> Result<(), String> {
     use studio::library::{RecentPrompt, TaskRecord};
     use studio::library::{UsageLedger, UsageRange, UsageRow};
     use studio::library_folder::{LibraryFolderView, MoveReport};
-    use studio::profiles::{KeyChange, NewProfile, ProfileEdit, ProfileRef, ProfileView};
+    use studio::profiles::{KeyChange, NewProfile, ProfileRef, ProfileView};
     use studio::references::UploadEvent;
     use studio::services::{AppStateView, BalanceView, ConnectionReport, QuoteView, SubmitReport};
     use studio::services::{BalanceSettings, CsvExport};
@@ -62,7 +62,6 @@ fn for_each_command_type(cfg: &ts_rs::Config) -> Result<(), String> {
         ConnectionReport::export_all,
         ProfileView::export_all,
         NewProfile::export_all,
-        ProfileEdit::export_all,
         KeyChange::export_all,
         ProfileRef::export_all,
         DraftConnection::export_all,

@@ -25,7 +25,7 @@ use studio::forms::ReferenceMedia;
 use studio::library::{RecentPrompt, TaskRecord};
 use studio::library::{UsageLedger, UsageRange};
 use studio::profiles::{
-    normalise_base_url, KeyChange, KeyInput, NewProfile, ProfileEdit, ProfileRef, ProfileView,
+    normalise_base_url, KeyChange, KeyInput, NewProfile, ProfileRef, ProfileView,
 };
 use studio::references::UploadEvent;
 use studio::services::{
@@ -137,11 +137,6 @@ pub async fn retry_keychain(app: AppHandle) -> Result<AppStateView, AppError> {
 #[tauri::command]
 pub async fn add_profile(app: AppHandle, args: NewProfile) -> Result<ProfileView, AppError> {
     studio(&app)?.add_profile(args).await
-}
-
-#[tauri::command]
-pub async fn update_profile(app: AppHandle, args: ProfileEdit) -> Result<ProfileView, AppError> {
-    studio(&app)?.update_profile(args).await
 }
 
 #[tauri::command]
@@ -431,7 +426,6 @@ app_commands![
     app_state,
     retry_keychain,
     add_profile,
-    update_profile,
     set_profile_key,
     delete_profile_key,
     delete_profile,

@@ -17,5 +17,23 @@ export default ts.config(
       parserOptions: { projectService: true, extraFileExtensions: [".svelte"], parser: ts.parser, svelteConfig },
     },
   },
+  {
+    // UI state flows one way: components call store methods, only stores call commands.
+    files: ["**/*.svelte"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/lib/ipc"],
+              importNames: ["call", "stream"],
+              message: "Components call a store's method; only stores call commands.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   { ignores: ["dist/", "node_modules/", "src/lib/bindings/"] },
 );

@@ -1,10 +1,8 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { appError, emptyDraft, installFakeBackend, makeTask, type FakeBackend } from "../testing/fakeBackend";
-import { FAST } from "../testing/studio";
-import { AppStore } from "../shell/appStore.svelte";
-import { Studio } from "../shell/studio.svelte";
+import { FAST, testStudio } from "../testing/studio";
 import type { TaskRecord } from "../lib/bindings/TaskRecord";
 import { send } from "../testing/channels";
 import ActivityPage from "./ActivityPage.svelte";
@@ -13,7 +11,7 @@ import Shell from "../shell/Shell.svelte";
 async function open(setup: (backend: FakeBackend) => void = () => undefined) {
   const backend = installFakeBackend();
   setup(backend);
-  const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST });
+  const studio = testStudio({ timings: FAST });
   studio.start();
   render(ActivityPage, { studio });
   return { backend, studio, user: userEvent.setup() };
@@ -64,15 +62,14 @@ describe("Activity", () => {
       task: { ...task, state: "succeeded", status: "success", revision: 3, outputs: ["https://cdn.example/out/fox.png"], finished_ms: Date.now() },
     });
     await waitFor(() => expect(status()).toHaveTextContent("Succeeded"));
-    // A late, older revision does not bring the task back to Processing.
+    // A late, older revision does not bring the task back to Processing: once the event
+    // sent after it is shown, it has been applied (the channel keeps the order).
     backend.emit({ type: "task", change: "status_changed", task: { ...task, state: "processing", status: "processing", revision: 2 } });
-    await new Promise((r) => setTimeout(r, 20));
+    backend.emit({ type: "task", change: "created", task: makeTask({ id: "t2", created_at: new Date(Date.now() + 1000).toISOString() }) });
+    await waitFor(() => expect(rows().map((r) => r.dataset.taskId)).toEqual(["t2", "t1"]));
     expect(status()).toHaveTextContent("Succeeded");
     expect(row("t1")).toHaveAttribute("data-state", "succeeded");
     expect(within(row("t1")).getByTestId("task-outputs")).toHaveTextContent("fox.png");
-
-    backend.emit({ type: "task", change: "created", task: makeTask({ id: "t2", created_at: new Date(Date.now() + 1000).toISOString() }) });
-    await waitFor(() => expect(rows().map((r) => r.dataset.taskId)).toEqual(["t2", "t1"]));
   });
 
   it("words every state and marks refunds", async () => {
@@ -233,7 +230,7 @@ describe("from Activity back to Create", () => {
     const backend = installFakeBackend();
     backend.tasks.set("s2", makeTask({ id: "s2", model: "seedance-2-preview", state: "succeeded", prompt: "Waves" }));
     backend.taskDrafts.set("s2", { ...emptyDraft(), model: "seedance-2-preview", prompt: "Waves", options: { duration: 10 } });
-    const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST, page: "activity" });
+    const studio = testStudio({ timings: FAST, page: "activity" });
     const user = userEvent.setup();
     render(Shell, { studio });
     await user.click(await screen.findByTestId("task-extend"));
@@ -249,7 +246,7 @@ describe("from Activity back to Create", () => {
     const backend = installFakeBackend();
     backend.tasks.set("t1", makeTask({ id: "t1", model: "sora-2", state: "failed" }));
     backend.taskDrafts.set("t1", { ...emptyDraft(), model: "sora-2", scene: "text-to-video", prompt: "Rain", options: { duration: 15 } });
-    const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST, page: "activity" });
+    const studio = testStudio({ timings: FAST, page: "activity" });
     const user = userEvent.setup();
     render(Shell, { studio });
     await user.click(await screen.findByTestId("task-open-create"));
@@ -265,7 +262,7 @@ describe("the tracker and the header balance", () => {
     const backend = installFakeBackend();
     const task = makeTask({ id: "t1", state: "failed" });
     backend.tasks.set("t1", task);
-    const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST });
+    const studio = testStudio({ timings: FAST });
     render(Shell, { studio });
     await waitFor(() => expect(screen.getByTestId("balance-value")).toHaveTextContent("500"));
     await waitFor(() => expect(backend.trackerChannel).not.toBeNull());
@@ -286,7 +283,7 @@ describe("the tracker and the header balance", () => {
     backend.tasks.set("theirs", makeTask({ id: "theirs", profile_id: "p7" }));
     backend.keys.set("p7", "sk-live-0123456789abcdef");
     backend.accounts.set("sk-live-0123456789abcdef", 10);
-    const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST });
+    const studio = testStudio({ timings: FAST });
     studio.start();
     await waitFor(() => expect(studio.tasks.tasks.map((t) => t.id)).toEqual(["mine"]));
     const first = backend.trackerChannel;
@@ -297,7 +294,10 @@ describe("the tracker and the header balance", () => {
     // The replaced subscription's late events, and another profile's tasks, are not shown.
     send(first!, { type: "task", change: "created", task: makeTask({ id: "ghost", profile_id: "p7", revision: 9 }) });
     backend.emit({ type: "task", change: "created", task: makeTask({ id: "elsewhere", profile_id: "sandbox" }) });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(studio.tasks.tasks.map((t) => t.id)).toEqual(["theirs"]);
+    // A task of this profile sent after them: once it is listed, they were dropped.
+    const later = new Date(Date.now() + 1000).toISOString();
+    backend.emit({ type: "task", change: "created", task: makeTask({ id: "next", profile_id: "p7", created_at: later }) });
+    await waitFor(() => expect(studio.tasks.tasks.map((t) => t.id)).toContain("next"));
+    expect(studio.tasks.tasks.map((t) => t.id)).toEqual(["next", "theirs"]);
   });
 });

@@ -1,12 +1,19 @@
 import { Listeners } from "../lib/listeners";
 import { stream, call, toIpcError, type IpcError } from "../lib/ipc";
 import type { AppError } from "../lib/bindings/AppError";
+import type { Draft } from "../lib/bindings/Draft";
+import type { SubmitReport } from "../lib/bindings/SubmitReport";
 import type { TaskRecord } from "../lib/bindings/TaskRecord";
 import type { TrackerEvent } from "../lib/bindings/TrackerEvent";
-import type { AppStore } from "../shell/appStore.svelte";
 
 const newestFirst = (a: TaskRecord, b: TaskRecord) =>
   Date.parse(b.created_at) - Date.parse(a.created_at) || b.recorded_ms - a.recorded_ms;
+
+/** A balance a creation reply or the tracker reported for a profile. */
+export interface ReportedBalance {
+  profileId: string;
+  remaining: number;
+}
 
 export const isFinal = (task: TaskRecord) =>
   task.state === "succeeded" || task.state === "failed" || task.state === "canceled";
@@ -28,8 +35,8 @@ export class TaskStore {
   #profile: string | null = null;
   #connection = new Listeners();
   #events = new Listeners<TrackerEvent>();
-
-  constructor(private readonly app: AppStore) {}
+  #balances = new Listeners<ReportedBalance>();
+  #charges = new Listeners();
 
   /** Subscribes for `profileId`; events of any earlier subscription are ignored from now on. */
   async subscribe(profileId: string): Promise<void> {
@@ -66,7 +73,7 @@ export class TaskStore {
       case "task":
         if (event.task.profile_id !== this.#profile) return;
         this.upsert(event.task);
-        if (event.change === "refunded" || event.change === "failed") void this.app.refreshBalance();
+        if (event.change === "refunded" || event.change === "failed") this.#charges.emit();
         return;
       case "connection":
         if (event.profile_id !== this.#profile) return;
@@ -74,7 +81,7 @@ export class TaskStore {
         this.#connection.emit();
         return;
       case "balance":
-        this.app.setBalance(event.profile_id, event.remaining_credits);
+        this.#balances.emit({ profileId: event.profile_id, remaining: event.remaining_credits });
         return;
     }
   }
@@ -89,6 +96,30 @@ export class TaskStore {
     } else {
       this.tasks = [...this.tasks, task].sort(newestFirst);
     }
+  }
+
+  /**
+   * Generate (the Create page's button, or "Run again"): creates the draft's batch and
+   * applies what the reply says, the new tasks and the balance after them. Nothing is
+   * retried; the report says how many were created and why the rest were not.
+   */
+  async generate(draft: Draft): Promise<SubmitReport> {
+    const report = await call("generate", { args: { draft } });
+    for (const task of report.created) this.upsert(task);
+    if (report.remaining_credits !== null && report.created.length > 0) {
+      this.#balances.emit({ profileId: report.created[0].profile_id, remaining: report.remaining_credits });
+    }
+    return report;
+  }
+
+  /** The request that made a task, as a draft ("Open in Create", "Extend", "Run again"). */
+  draftOf(id: string): Promise<Draft> {
+    return call("task_draft", { args: { id } });
+  }
+
+  /** Opens one of a task's output links in the browser. */
+  async openOutput(url: string): Promise<void> {
+    await call("open_url", { args: { url } });
   }
 
   byId(id: string): TaskRecord | undefined {
@@ -112,6 +143,17 @@ export class TaskStore {
   /** Called with every event of the active subscription, after the store applied it. */
   onEvent(listener: (event: TrackerEvent) => void): () => void {
     return this.#events.add(listener);
+  }
+
+  /** Called with every balance a creation reply or the tracker reported. */
+  onBalance(listener: (balance: ReportedBalance) => void): () => void {
+    return this.#balances.add(listener);
+  }
+
+  /** Called when a task failed or was refunded: the balance may have changed without a
+   * figure to show, so it is read again. */
+  onChargeChange(listener: () => void): () => void {
+    return this.#charges.add(listener);
   }
 
   /** Called when the tracker's connection problem changes. */

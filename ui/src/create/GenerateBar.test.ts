@@ -2,6 +2,7 @@
 // reason, stale replies, and what a (partly) refused batch says.
 import { describe, expect, it } from "vitest";
 import { screen, waitFor, within } from "@testing-library/svelte";
+import { tick } from "svelte";
 import { appError, emptyDraft, type FakeBackend } from "../testing/fakeBackend";
 import { renderCreate } from "../testing/studio";
 import type { QuoteView } from "../lib/bindings/QuoteView";
@@ -105,7 +106,9 @@ describe("the quote beside Generate", () => {
     answers[1](q(3));
     await waitFor(() => expect(quote()).toHaveTextContent("12 credits · 488 left after"));
     answers[0](q(1));
-    await new Promise((r) => setTimeout(r, 20));
+    // The store has taken the late reply (and dropped it) once nothing is under way.
+    await studio.compose.settled();
+    await tick();
     expect(quote()).toHaveTextContent("12 credits · 488 left after");
   });
 
@@ -133,7 +136,7 @@ describe("the price when the balance moves", () => {
     expect(backend.calls.filter((c) => c.cmd === "quote").length).toBe(asked + 1);
     // The same balance again asks nothing.
     await studio.app.refreshBalance();
-    await new Promise((r) => setTimeout(r, 20));
+    await studio.compose.settled();
     expect(backend.calls.filter((c) => c.cmd === "quote").length).toBe(asked + 1);
   });
 });

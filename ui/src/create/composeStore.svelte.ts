@@ -1,4 +1,6 @@
 import { call, toIpcError, type IpcError } from "../lib/ipc";
+import { Listeners } from "../lib/listeners";
+import type { Draft } from "../lib/bindings/Draft";
 import type { DraftCheck } from "../lib/bindings/DraftCheck";
 import type { ModelForm } from "../lib/bindings/ModelForm";
 import type { PickedFile } from "../lib/bindings/PickedFile";
@@ -110,6 +112,9 @@ export class ComposeStore {
   #checkRequest = 0;
   #quoteRequest = 0;
   #checking: Promise<void> | null = null;
+  /** Checks and quotes under way, and who waits for none to be (`settled`). */
+  #runs = 0;
+  #idle = new Listeners();
 
   constructor(
     private readonly drafts: DraftStore,
@@ -118,23 +123,25 @@ export class ComposeStore {
     private readonly tasks: TaskStore,
     private readonly app: AppStore,
     private readonly timings: Timings = TIMINGS,
-  ) {
-    // Picking the first model is an edit of its own, which comes back here.
-    drafts.onChange(() => {
-      if (!this.#pickFirstModel()) this.changed();
-    });
-    catalogue.onLoad(() => {
-      if (!this.#pickFirstModel()) this.changed();
-    });
-    // The balance moved (a refund, another client's charge): "left after" and the
-    // low-balance warning are asked again rather than shown from the old balance.
-    app.onBalanceChange((remaining) => {
-      if (this.quote && this.quote.remaining !== remaining) this.#scheduleQuote();
-    });
-    // The connection came back: the price can be asked again.
-    tasks.onConnection(() => {
-      if (!tasks.problem && this.quoteError?.kind === "network") this.#scheduleQuote();
-    });
+  ) {}
+
+  // What the other stores announce (wired in shell/studio.svelte.ts):
+
+  /** The draft changed (an edit or a load), or the catalogue loaded: check and price it
+   * again. Picking the first model is an edit of its own, which comes back here. */
+  draftChanged(): void {
+    if (!this.#pickFirstModel()) this.changed();
+  }
+
+  /** The balance moved (a refund, another client's charge): "left after" and the
+   * low-balance warning are asked again rather than shown from the old balance. */
+  balanceChanged(remaining: number): void {
+    if (this.quote && this.quote.remaining !== remaining) this.#scheduleQuote();
+  }
+
+  /** The tracker's connection changed: once it is back, the price can be asked again. */
+  connectionChanged(): void {
+    if (!this.tasks.problem && this.quoteError?.kind === "network") this.#scheduleQuote();
   }
 
   /** Forgets what belonged to the previous profile. */
@@ -180,11 +187,39 @@ export class ComposeStore {
       }
     })();
     this.#checking = run;
-    return run;
+    return this.#track(run);
   }
 
   /** Asks the deployment for the price of the current draft, unless it has problems. */
-  async runQuote(): Promise<void> {
+  runQuote(): Promise<void> {
+    return this.#track(this.#quote());
+  }
+
+  /** Resolves once no check or price is scheduled or under way, so a test can say that a
+   * late reply changed nothing without waiting for an arbitrary pause. */
+  settled(): Promise<void> {
+    if (!this.#busy()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const stop = this.#idle.add(() => {
+        stop();
+        resolve();
+      });
+    });
+  }
+
+  #busy(): boolean {
+    return this.#runs > 0 || this.#checkTimer !== null || this.#quoteTimer !== null;
+  }
+
+  #track(run: Promise<void>): Promise<void> {
+    this.#runs++;
+    return run.finally(() => {
+      this.#runs--;
+      if (!this.#busy()) this.#idle.emit();
+    });
+  }
+
+  async #quote(): Promise<void> {
     const request = ++this.#quoteRequest;
     if (this.checkedRevision !== this.drafts.revision || this.#checkTimer) {
       if (this.#checkTimer) {
@@ -229,12 +264,8 @@ export class ComposeStore {
     this.submitting = true;
     this.outcome = null;
     try {
-      const report = await call("generate", { args: { draft } });
-      for (const task of report.created) this.tasks.upsert(task);
+      const report = await this.tasks.generate(draft);
       this.session = [...[...report.created].reverse(), ...this.session].slice(0, 24);
-      if (report.remaining_credits !== null && report.created.length > 0) {
-        this.app.setBalance(report.created[0].profile_id, report.remaining_credits);
-      }
       this.outcome = {
         requested: report.requested,
         created: report.created.length,
@@ -247,6 +278,11 @@ export class ComposeStore {
     }
     void this.loadRecent();
     this.#scheduleQuote(0);
+  }
+
+  /** The price of a draft other than the page's ("Run again" says what it will cost). */
+  priceOf(draft: Draft): Promise<QuoteView> {
+    return call("quote", { args: { draft } });
   }
 
   async loadRecent(): Promise<void> {
@@ -291,6 +327,28 @@ export class ComposeStore {
     this.uploads.add(plan.placed);
     this.notices = [...this.notices, ...plan.refused.map((r) => r.reason)];
     return plan.placed;
+  }
+
+  /** A slot's "Add…": the system picker for what the slot takes, then into the slot. A
+   * picker that fails says why among the notices. */
+  async pickFiles(slot: SlotView): Promise<void> {
+    try {
+      const files = await call("pick_reference_files", {
+        args: { media: slot.media, multiple: !slot.single && (slot.max === null || slot.max > 1) },
+      });
+      this.addFiles(files, slot.key);
+    } catch (error) {
+      this.notices = [...this.notices, toIpcError(error).message];
+    }
+  }
+
+  /** Paste: the clipboard's files or image as references. Returns why nothing was added
+   * (an empty clipboard), or null; a failure of the clipboard is thrown. */
+  async pasteFiles(): Promise<string | null> {
+    const files = await call("paste_reference_files");
+    if (files.length === 0) return "The clipboard holds no image or file to add.";
+    this.addFiles(files);
+    return null;
   }
 
   dismissNotices(): void {

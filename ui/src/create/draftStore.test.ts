@@ -2,8 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { emptyDraft, installFakeBackend } from "../testing/fakeBackend";
-import { AppStore } from "../shell/appStore.svelte";
-import { Studio } from "../shell/studio.svelte";
+import { testStudio } from "../testing/studio";
 import { call } from "../lib/ipc";
 import Shell from "../shell/Shell.svelte";
 import { DraftStore } from "./draftStore.svelte";
@@ -12,17 +11,26 @@ const saves = (backend: ReturnType<typeof installFakeBackend>) => backend.calls.
 
 describe("DraftStore", () => {
   it("saves once after edits settle, with the last state", async () => {
-    const backend = installFakeBackend();
-    const store = new DraftStore(40);
-    await store.load();
-    store.edit((d) => (d.prompt = "A"));
-    store.edit((d) => (d.prompt = "AB"));
-    store.setOption("resolution", "2K");
-    expect(saves(backend)).toHaveLength(0);
-    await vi.waitFor(() => expect(saves(backend)).toHaveLength(1));
-    await new Promise((r) => setTimeout(r, 60));
-    expect(saves(backend)).toHaveLength(1);
-    expect(backend.drafts.get("sandbox")).toMatchObject({ prompt: "AB", options: { resolution: "2K" } });
+    vi.useFakeTimers();
+    try {
+      const backend = installFakeBackend();
+      const store = new DraftStore(40);
+      await store.load();
+      store.edit((d) => (d.prompt = "A"));
+      await vi.advanceTimersByTimeAsync(30);
+      store.edit((d) => (d.prompt = "AB"));
+      store.setOption("resolution", "2K");
+      // Each edit restarts the quiet time: 30 ms after the first, 39 after the last, no save.
+      await vi.advanceTimersByTimeAsync(39);
+      expect(saves(backend)).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(saves(backend)).toHaveLength(1);
+      // Nothing else is scheduled: no second save can follow.
+      expect(vi.getTimerCount()).toBe(0);
+      expect(backend.drafts.get("sandbox")).toMatchObject({ prompt: "AB", options: { resolution: "2K" } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("saves at once on flush, and not again afterwards", async () => {
@@ -49,7 +57,7 @@ describe("DraftStore", () => {
 describe("the draft in the app", () => {
   it("survives leaving Create and coming back: the store outlives the page", async () => {
     const backend = installFakeBackend();
-    const studio = new Studio({ app: new AppStore(vi.fn()) });
+    const studio = testStudio();
     const user = userEvent.setup();
     render(Shell, { studio });
     const first = await screen.findByTestId("prompt");
@@ -72,7 +80,7 @@ describe("the draft in the app", () => {
       args: { name: "Prod", base_url: "https://api.example.com", api_key: "sk-live-0123456789abcdef" },
     });
     backend.drafts.set(other.id, { ...emptyDraft(), model: "sora-2", prompt: "Waves at night" });
-    const studio = new Studio({ app: new AppStore(vi.fn()), timings: { saveMs: 10_000, checkMs: 0, quoteMs: 0 } });
+    const studio = testStudio({ timings: { saveMs: 10_000, checkMs: 0, quoteMs: 0 } });
     const user = userEvent.setup();
     render(Shell, { studio });
     const prompt = await screen.findByTestId("prompt");

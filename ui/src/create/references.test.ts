@@ -1,12 +1,10 @@
 // Reference slots on the Create page: Add files, progress, Cancel, failure and Retry,
 // reorder and remove, Paste, and files dropped on the window.
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { appError, emptyDraft, installFakeBackend, type FakeBackend } from "../testing/fakeBackend";
-import { FAST, renderCreate } from "../testing/studio";
-import { AppStore } from "../shell/appStore.svelte";
-import { Studio } from "../shell/studio.svelte";
+import { FAST, renderCreate, testStudio } from "../testing/studio";
 import type { Draft } from "../lib/bindings/Draft";
 import type { DraftReference } from "../lib/bindings/DraftReference";
 import Shell from "../shell/Shell.svelte";
@@ -200,7 +198,7 @@ describe("files dropped on the window", () => {
   it("shows where they will land while they hover, then adds them in Create", async () => {
     const backend = installFakeBackend();
     backend.drafts.set("sandbox", seedance());
-    const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST });
+    const studio = testStudio({ timings: FAST });
     const user = userEvent.setup();
     render(Shell, { studio });
     await screen.findByTestId("slot-image_input");

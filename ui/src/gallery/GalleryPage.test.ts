@@ -6,9 +6,7 @@ import userEvent from "@testing-library/user-event";
 import { vi } from "vitest";
 import { installFakeBackend, makeTask, type FakeBackend } from "../testing/fakeBackend";
 import { daysAgo, makeItem, makeTaskTile, type LibraryEntry } from "../testing/fakeGallery";
-import { FAST } from "../testing/studio";
-import { AppStore } from "../shell/appStore.svelte";
-import { Studio } from "../shell/studio.svelte";
+import { FAST, testStudio } from "../testing/studio";
 import type { GalleryFilter } from "../lib/bindings/GalleryFilter";
 import { GalleryStore } from "./galleryStore.svelte";
 import GalleryPage from "./GalleryPage.svelte";
@@ -56,7 +54,7 @@ async function openGallery(setup: (backend: FakeBackend) => void = () => undefin
   setup(backend);
   // No debounce: the list is queried as soon as a filter or the search changes.
   const gallery = new GalleryStore({ requeryMs: 0, searchMs: 0, noticeMs: 5000 });
-  const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST, gallery });
+  const studio = testStudio({ timings: FAST, gallery });
   studio.start();
   await vi.waitFor(() => expect(studio.tasks.loaded).toBe(true));
   render(GalleryPage, { studio });

@@ -4,9 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { installFakeBackend, makeTask } from "../testing/fakeBackend";
 import { makeItem } from "../testing/fakeGallery";
-import { FAST } from "../testing/studio";
-import { AppStore } from "../shell/appStore.svelte";
-import { Studio } from "../shell/studio.svelte";
+import { FAST, testStudio } from "../testing/studio";
 import Viewer from "./Viewer.svelte";
 
 async function openViewer() {
@@ -15,7 +13,7 @@ async function openViewer() {
     makeItem(makeTask({ prompt: `Picture ${i}`, created_at: new Date(Date.now() - i * 60_000).toISOString() })),
   );
   backend.gallery.entries.push(...entries);
-  const studio = new Studio({ app: new AppStore(vi.fn()), timings: FAST });
+  const studio = testStudio({ timings: FAST });
   studio.start();
   await vi.waitFor(() => expect(studio.tasks.loaded).toBe(true));
   const keys = await studio.gallery.show([entries[1].tile.key]);

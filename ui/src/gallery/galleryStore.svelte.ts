@@ -395,6 +395,18 @@ export class GalleryStore {
     this.selection = selection;
   }
 
+  /** Puts the keyboard's cursor on a tile (a click, or the arrow keys). */
+  moveCursor(key: string): void {
+    this.cursor = key;
+  }
+
+  /** The tile the grid should scroll to, handed over once: it is forgotten as it is taken. */
+  takeScrollTarget(): string | null {
+    const target = this.scrollTarget;
+    this.scrollTarget = null;
+    return target;
+  }
+
   clearSelection(): void {
     this.selection = emptySelection();
   }

@@ -5,11 +5,12 @@ import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { appError, installFakeBackend, type FakeBackend } from "../testing/fakeBackend";
 import LibrarySettings from "./LibrarySettings.svelte";
+import { LibraryStore } from "./libraryStore.svelte";
 
 async function open(setup: (backend: FakeBackend) => void = () => undefined) {
   const backend = installFakeBackend();
   setup(backend);
-  render(LibrarySettings);
+  render(LibrarySettings, { library: new LibraryStore() });
   await screen.findByTestId("library-path");
   return { backend, user: userEvent.setup() };
 }

@@ -1,7 +1,8 @@
-import { call, IpcError, keychainFailures, toIpcError } from "../lib/ipc";
+import { call, IpcError, toIpcError } from "../lib/ipc";
 import { Listeners } from "../lib/listeners";
 import type { AppStateView } from "../lib/bindings/AppStateView";
 import type { BalanceView } from "../lib/bindings/BalanceView";
+import type { ConnectionReport } from "../lib/bindings/ConnectionReport";
 import type { ProfileView } from "../lib/bindings/ProfileView";
 
 /** How often the header's balance refreshes while the window is visible. */
@@ -41,16 +42,13 @@ export class AppStore {
   #startingTimer: ReturnType<typeof setTimeout> | null = null;
   #activeChanges = new Listeners<ActiveChange>();
   #balanceChanges = new Listeners<number>();
-  /** Runs before the active profile changes (the draft saves to the profile it belongs to). */
-  beforeSwitch: () => Promise<void> = async () => undefined;
+  // Not reactive state: hooks the studio wires, awaited in order before a switch.
+  #beforeSwitch: (() => Promise<void>)[] = [];
   /** The CSP media origin the page was loaded with; `undefined` until the first state. */
   #pageOrigin: string | null | undefined = undefined;
 
   /** Called when the active profile's host changes, so the page's CSP must be re-issued. */
-  constructor(private readonly reloadPage: () => void = () => window.location.reload()) {
-    // A command that met a locked or missing keychain: the app state now says so.
-    keychainFailures.add(() => void this.load());
-  }
+  constructor(private readonly reloadPage: () => void = () => window.location.reload()) {}
   #balanceRequest = 0;
 
   async load(): Promise<void> {
@@ -192,9 +190,53 @@ export class AppStore {
     };
   }
 
+  /** Runs `hook` (and waits for it) before the active profile changes; returns the
+   * function that removes it. */
+  onBeforeSwitch(hook: () => Promise<void>): () => void {
+    this.#beforeSwitch.push(hook);
+    return () => {
+      this.#beforeSwitch = this.#beforeSwitch.filter((h) => h !== hook);
+    };
+  }
+
   async switchTo(id: string): Promise<void> {
-    await this.beforeSwitch();
+    for (const hook of this.#beforeSwitch) await hook();
     this.apply(await call("switch_profile", { args: { id } }));
+  }
+
+  // Settings → Profiles. Each change is Rust's to check; the state is read again after it.
+
+  /** "Test connection" before a profile is saved. */
+  testConnection(baseUrl: string, apiKey: string): Promise<ConnectionReport> {
+    return call("test_draft", { args: { base_url: baseUrl, api_key: apiKey } });
+  }
+
+  /** "Test connection" of a saved profile. */
+  testProfile(id: string): Promise<ConnectionReport> {
+    return call("test_profile", { args: { id } });
+  }
+
+  async addProfile(name: string, baseUrl: string, apiKey: string): Promise<ProfileView> {
+    const profile = await call("add_profile", { args: { name, base_url: baseUrl, api_key: apiKey } });
+    void this.load();
+    return profile;
+  }
+
+  /** Stores a new key for the profile (in the keychain). */
+  async setProfileKey(id: string, apiKey: string): Promise<void> {
+    await call("set_profile_key", { args: { id, api_key: apiKey } });
+    void this.load();
+  }
+
+  /** Removes the profile's key from the keychain. */
+  async removeProfileKey(id: string): Promise<void> {
+    await call("delete_profile_key", { args: { id } });
+    void this.load();
+  }
+
+  /** Deletes the profile and its key. */
+  async deleteProfile(id: string): Promise<void> {
+    this.apply(await call("delete_profile", { args: { id } }));
   }
 
   #pollWhileStarting(): void {

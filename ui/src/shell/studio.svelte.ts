@@ -6,9 +6,9 @@ import { UploadStore } from "../create/uploadStore.svelte";
 import { GalleryStore } from "../gallery/galleryStore.svelte";
 import { captureFrame, PosterQueue } from "../gallery/posters";
 import { ViewerStore } from "../gallery/viewerStore.svelte";
-import { call } from "../lib/ipc";
-import type { SubmitReport } from "../lib/bindings/SubmitReport";
+import { call, keychainFailures } from "../lib/ipc";
 import { planFiles } from "../create/slots";
+import { LibraryStore } from "../settings/libraryStore.svelte";
 import { UsageStore } from "../usage/usageStore.svelte";
 import { AppStore } from "./appStore.svelte";
 import { DropStore } from "./dropStore.svelte";
@@ -19,6 +19,10 @@ import { PAGES, type PageId } from "./pages";
  * The app's state that outlives any page: the shell's profiles and balance, the Create
  * draft with its check, quote and uploads, the tracker's tasks and window drops. Pages
  * get it as a prop and read what they need; a profile switch reloads what is per profile.
+ *
+ * This is the one place that says which store listens to which: stores announce what
+ * happened (`onActiveChange`, `onBalance`, `onChange`…) and never call back the store that
+ * told them. Every listener wired here is removed by `dispose()`.
  */
 export class Studio {
   readonly app: AppStore;
@@ -33,9 +37,12 @@ export class Studio {
   readonly posters: PosterQueue;
   readonly itemDrag: ItemDragStore;
   readonly usage: UsageStore;
+  readonly library = new LibraryStore();
   page = $state<PageId>("create");
   /** A task another page asked Activity to show (the Usage table's task links). */
   focusTask = $state<string | null>(null);
+  /** The unsubscribe functions of the wiring below, for `dispose()`. */
+  #wiring: (() => void)[] = [];
 
   constructor(
     options: {
@@ -50,11 +57,10 @@ export class Studio {
     this.app = options.app ?? new AppStore();
     this.drafts = new DraftStore(timings.saveMs);
     this.uploads = new UploadStore(this.drafts);
-    this.tasks = new TaskStore(this.app);
+    this.tasks = new TaskStore();
     this.compose = new ComposeStore(this.drafts, this.catalogue, this.uploads, this.tasks, this.app, timings);
     this.drops = new DropStore(this.compose, this.drafts, () => this.navigate("create"));
     this.gallery = options.gallery ?? new GalleryStore();
-    this.tasks.onEvent((event) => this.gallery.apply(event));
     this.posters = new PosterQueue({
       fileUrl: async (key) => (await this.gallery.record(key))?.file_url ?? null,
       store: async (key, data_url) => {
@@ -72,19 +78,44 @@ export class Studio {
     this.usage = new UsageStore(this.tasks);
     if (options.page && PAGES.some((p) => p.id === options.page)) this.page = options.page;
 
-    // The draft belongs to the profile it was written for: save it before switching.
-    this.app.beforeSwitch = () => this.drafts.flush();
-    this.app.onActiveChange(({ switched, profileId }) => {
-      if (switched) {
-        this.viewer.close();
-        this.posters.clear();
-        this.catalogue.reset();
-        this.compose.reset();
-        void this.drafts.load();
-      }
-      void this.catalogue.load();
-      void this.tasks.subscribe(profileId);
-    });
+    this.#wire();
+  }
+
+  /** Who listens to whom. */
+  #wire(): void {
+    const { app, tasks, drafts, catalogue, compose, gallery } = this;
+    this.#wiring.push(
+      // A command that met a locked or missing keychain: the app state now says so.
+      keychainFailures.add(() => void app.load()),
+      // The draft belongs to the profile it was written for: save it before switching.
+      app.onBeforeSwitch(() => drafts.flush()),
+      app.onActiveChange(({ switched, profileId }) => {
+        if (switched) {
+          this.viewer.close();
+          this.posters.clear();
+          catalogue.reset();
+          compose.reset();
+          void drafts.load();
+        }
+        void catalogue.load();
+        void tasks.subscribe(profileId);
+      }),
+      // Balances from creation replies and the tracker; a failure or refund reads it again.
+      tasks.onBalance(({ profileId, remaining }) => app.setBalance(profileId, remaining)),
+      tasks.onChargeChange(() => void app.refreshBalance()),
+      // The gallery follows the tracker's channel: `item` and `download` events are its alone.
+      tasks.onEvent((event) => gallery.apply(event)),
+      // The Create page's check and price follow the draft, the catalogue, the balance and the connection.
+      drafts.onChange(() => compose.draftChanged()),
+      catalogue.onLoad(() => compose.draftChanged()),
+      app.onBalanceChange((remaining) => compose.balanceChanged(remaining)),
+      tasks.onConnection(() => compose.connectionChanged()),
+    );
+  }
+
+  /** Removes every listener wired by this studio (the window, or a test, is done with it). */
+  dispose(): void {
+    for (const unsubscribe of this.#wiring.splice(0)) unsubscribe();
   }
 
   /** Loads the app state (which loads the rest) and listens for drops. */
@@ -113,16 +144,11 @@ export class Studio {
   }
 
   /** "Open in Create": the form filled with the request of the task that made it. */
-  async openTaskInCreate(taskId: string): Promise<void> {
-    this.openDraft(await call("task_draft", { args: { id: taskId } }));
-  }
-
-  /** What a confirmed "Run again" created: the new tasks and the balance after it. */
-  applyReport(report: SubmitReport): void {
-    for (const task of report.created) this.tasks.upsert(task);
-    if (report.remaining_credits !== null && report.created.length > 0) {
-      this.app.setBalance(report.created[0].profile_id, report.remaining_credits);
-    }
+  async openTaskInCreate(taskId: string, options: { extend?: boolean } = {}): Promise<void> {
+    const draft = await this.tasks.draftOf(taskId);
+    // "Extend": the new task continues this one.
+    if (options.extend) draft.options = { ...draft.options, parent_task_id: taskId };
+    this.openDraft(draft);
   }
 
   /**
@@ -141,6 +167,11 @@ export class Studio {
     this.navigate("gallery");
     const shown = await this.gallery.show(keys);
     if (shown.length > 0 && this.page === "gallery") this.viewer.open(this.gallery.sequence, shown[0]);
+  }
+
+  /** Activity has shown the task it was asked to: the request is done. */
+  focusTaskShown(): void {
+    this.focusTask = null;
   }
 
   /** Shows a task in Activity, scrolled to and highlighted. */

@@ -12,8 +12,23 @@ import { emptyDraft, installFakeBackend, type FakeBackend } from "./fakeBackend"
 
 export const FAST: Timings = { saveMs: 0, checkMs: 0, quoteMs: 0 };
 
+const made: Studio[] = [];
+
+/** A Studio whose app store never reloads the page; `disposeStudios` (after each test)
+ * removes its listeners. */
+export function testStudio(options: Omit<ConstructorParameters<typeof Studio>[0] & object, "app"> = {}): Studio {
+  const studio = new Studio({ app: new AppStore(vi.fn()), ...options });
+  made.push(studio);
+  return studio;
+}
+
+/** Disposes every Studio `testStudio` made (test-setup.ts calls it after each test). */
+export function disposeStudios(): void {
+  for (const studio of made.splice(0)) studio.dispose();
+}
+
 export async function startStudio(timings: Timings = FAST): Promise<Studio> {
-  const studio = new Studio({ app: new AppStore(vi.fn()), timings });
+  const studio = testStudio({ timings });
   studio.start();
   await vi.waitFor(() => {
     expect(studio.drafts.loaded).toBe(true);

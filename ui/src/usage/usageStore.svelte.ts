@@ -135,6 +135,10 @@ export class UsageStore {
     void this.load();
   }
 
+  setChartMode(mode: ChartMode): void {
+    this.chartMode = mode;
+  }
+
   setPageSize(size: PageSize): void {
     const first = (this.page - 1) * this.pageSize;
     this.pageSize = size;

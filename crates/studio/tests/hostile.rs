@@ -429,3 +429,74 @@ async fn a_download_past_its_ceiling_or_too_slow_is_given_up_with_a_sentence() {
         .iter()
         .all(|i| i.state == ItemState::Failed && i.file.is_none()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gzip_bomb_on_a_poll_after_start_becomes_a_sentence_on_the_profile() {
+    // What used to abort the process at every launch: the tracker resumes the task and
+    // polls it right after start.
+    let server = Hostile::start(|_| Reply::GzipBomb {
+        inflated: 1024 * 1024 * 1024,
+    })
+    .await;
+    let client = Client::with_options(
+        &server.url(),
+        ApiKey::new(KEY),
+        ClientOptions {
+            retry: RetryPolicy::none(),
+            ..ClientOptions::default()
+        },
+    )
+    .unwrap();
+    let library = Library::open_in_memory().unwrap();
+    let config = TrackerConfig {
+        first_poll: Duration::from_millis(20),
+        ..TrackerConfig::default()
+    };
+    let profiles = || {
+        Arc::new(Profiles(HashMap::from([(
+            "bomb".to_string(),
+            client.clone(),
+        )])))
+    };
+    // A first run records the task; the tracker of the next start resumes it.
+    {
+        let first = TaskTracker::start(
+            library.clone(),
+            profiles(),
+            TrackerConfig {
+                first_poll: Duration::from_secs(3600),
+                ..TrackerConfig::default()
+            },
+        )
+        .unwrap();
+        first
+            .add_created(new_task_from("bomb", &task("bomb-1")))
+            .unwrap();
+    }
+    let tracker = TaskTracker::start(library, profiles(), config).unwrap();
+    let mut events = Box::pin(tracker.subscribe("bomb"));
+    let problem = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(event) = events.next().await {
+            if let TrackerEvent::Connection {
+                problem: Some(problem),
+                ..
+            } = event
+            {
+                return problem;
+            }
+        }
+        panic!("the tracker stopped");
+    })
+    .await
+    .expect("the bomb became a problem on the profile");
+    assert!(
+        problem.message.contains("larger than 8 MB"),
+        "{}",
+        problem.message
+    );
+    assert!(!problem.message.contains("0123456789abcdef"));
+    assert!(
+        tracker.following() >= 1,
+        "the task is still followed, not dropped"
+    );
+}

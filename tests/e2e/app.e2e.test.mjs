@@ -98,7 +98,7 @@ after(async () => {
 
 test("first start lands on the Sandbox profile with 500 credits", async () => {
   assert.equal(await browser.getTitle(), "CyberBara Studio");
-  await waitForText(byTestId("balance-value"), /^500$/, 60_000);
+  await pages.waitForBalance(browser, "sandbox", "500", 60_000);
   const switcher = await browser.$(byTestId("profile-switcher"));
   assert.equal(await switcher.getValue(), "sandbox");
   await waitForText(byTestId("sandbox-banner"), "local sandbox");
@@ -140,7 +140,8 @@ async function addProfile(name, url, key) {
 
 async function backToSandbox() {
   await (await browser.$(byTestId("profile-switcher"))).selectByAttribute("value", "sandbox");
-  await waitForText(byTestId("balance-value"), /^[\d,]+$/, 30_000);
+  // The Sandbox's balance, not the one of the profile left.
+  await pages.waitForBalance(browser, "sandbox");
   assert.equal(await (await browser.$(byTestId("profile-switcher"))).getValue(), "sandbox");
 }
 
@@ -168,7 +169,7 @@ test("adding a profile for a second deployment, testing it and switching to it",
   await waitForText(`${card("Second sandbox")} ${byTestId("profile-test-result")}`, "1,234 credits");
 
   await (await browser.$(`${card("Second sandbox")} ${byTestId("profile-use")}`)).click();
-  await waitForText(byTestId("balance-value"), /^1,234$/);
+  await pages.waitForBalance(browser, id, "1,234");
   assert.equal(await (await browser.$(byTestId("profile-switcher"))).getValue(), id);
   assert.equal(await (await browser.$(byTestId("sandbox-banner"))).isExisting(), false);
   await screenshot("switched-to-second");
@@ -189,6 +190,8 @@ test("a wrong key shows the API's invalid-key sentence", async () => {
   const shown = await waitForText(`${profile} ${byTestId("profile-test-result")}`, "API key was rejected");
   assert.ok(!shown.includes(wrongKey), "the error never echoes the key");
   await (await browser.$(`${profile} ${byTestId("profile-use")}`)).click();
+  // The Sandbox (active before) has no balance error: once this profile is active, one is its.
+  await waitFor("the wrong-key profile to be active", async () => (await (await browser.$(byTestId("profile-switcher"))).getValue()) === id);
   await (await browser.$(byTestId("balance"))).click();
   await (await browser.$(byTestId("balance-error"))).waitForExist({ timeout: 10_000 });
   await screenshot("wrong-key");
@@ -200,12 +203,12 @@ test("deleting the profile removes its keychain entry", async () => {
   const id = await addProfile(name, secondUrl, secondKey);
   const profile = card(name);
   await (await browser.$(`${profile} ${byTestId("profile-use")}`)).click();
-  await waitForText(byTestId("balance-value"), /^1,234$/);
+  await pages.waitForBalance(browser, id, "1,234");
   await (await browser.$(`${profile} ${byTestId("profile-delete")}`)).click();
   await (await browser.$(`${profile} ${byTestId("profile-delete-confirm")}`)).click();
   await waitFor("the card to disappear", async () => !(await (await browser.$(profile)).isExisting()));
   assert.equal(secretToolLookup(`profile:${id}`), null, "the keychain entry is gone");
-  await waitForText(byTestId("balance-value"), /^\d[\d,]*$/);
+  await pages.waitForBalance(browser, "sandbox");
   assert.equal(await (await browser.$(byTestId("profile-switcher"))).getValue(), "sandbox");
   await screenshot("after-delete");
 });

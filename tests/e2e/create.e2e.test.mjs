@@ -20,7 +20,6 @@ import {
   stopAll,
   textOf,
   waitFor,
-  waitForText as waitForTextIn,
 } from "./harness.mjs";
 import * as pages from "./pages.mjs";
 
@@ -37,7 +36,6 @@ let browser;
 let secondUrl;
 
 const text = (selector) => textOf(browser, selector);
-const waitForText = (selector, expected, timeoutMs) => waitForTextIn(browser, selector, expected, timeoutMs);
 const screenshot = (name) => saveWindow(browser, `create-${name}`);
 const $ = (selector) => browser.$(selector);
 
@@ -65,8 +63,9 @@ async function drop(paths) {
 const generate = () => pages.generate(browser);
 const rowsFor = (words) => pages.taskRows(browser, words);
 
+/** The Sandbox profile's balance (not another profile's, shown before a switch). */
 async function balance() {
-  const shown = await waitForText(byTestId("balance-value"), /^[\d,]+$/, 60_000);
+  const shown = await pages.waitForBalance(browser, "sandbox", /^[\d,]+$/, 60_000);
   return Number(shown.replace(/,/g, ""));
 }
 
@@ -88,7 +87,7 @@ before(async () => {
     return logs.join("").match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
   });
   browser = await openSession(await startDriver(env, logs, children), APP);
-  await waitForText(byTestId("balance-value"), /^500$/, 60_000);
+  await pages.waitForBalance(browser, "sandbox", "500", 60_000);
 });
 
 after(async () => {
@@ -104,11 +103,11 @@ test("a text-to-image Batch of 2 is quoted, created and followed to success", as
   const before = await balance();
   await startCreate("nano-banana-pro", "A lighthouse at dusk, oil on canvas");
   await setBatch(2);
-  await waitForText(byTestId("quote"), "16 credits", 30_000);
-  assert.match(await text(byTestId("quote")), /left after/);
+  const quote = await pages.waitForQuote(browser, "nano-banana-pro", 2);
+  assert.match(quote, /^16 credits · [\d,]+ left after \(2 × 8\)$/);
   await screenshot("01-filled-with-quote");
   await generate();
-  await waitForText(byTestId("balance-value"), (before - 16).toLocaleString("en-US"), 30_000);
+  await pages.waitForBalance(browser, "sandbox", (before - 16).toLocaleString("en-US"));
 
   await navigate("activity");
   await waitFor("both tasks to succeed", async () => {
@@ -132,8 +131,18 @@ test("an image-to-video task takes its reference from the window's drop handler"
     return (await tile.isExisting()) && (await tile.getAttribute("data-state")) === "ready";
   }, 30_000);
   assert.match(await text(`${slot} ${byTestId("slot-label")}`), /first frame/);
-  await waitForText(byTestId("scene-select"), "image-to-video", 10_000);
-  await waitForText(byTestId("quote"), "credits", 30_000);
+  // The chosen option, not the select's text (every option's, "image-to-video" among them).
+  await waitFor(
+    "the scene inferred as image-to-video",
+    async () => {
+      const scene = await pages.selectedOption(browser, byTestId("scene-select"));
+      return scene?.value === "" && scene.text === "Automatic (image-to-video)";
+    },
+    10_000,
+  );
+  // This form's price (kling-2.6, Batch 1), not the one left from the previous test.
+  const quote = await pages.waitForQuote(browser, "kling-2.6", 1);
+  assert.match(quote, /^[\d,]+ credits · [\d,]+ left after/);
   await screenshot("03-image-to-video");
   await generate();
 
@@ -150,15 +159,15 @@ test("a failed task shows as Failed, then as refunded once the credits are back"
   const before = await balance();
   await startCreate("nano-banana-pro", "[sandbox:fail] A castle that will not be drawn");
   await setBatch(1);
-  await waitForText(byTestId("quote"), "8 credits", 30_000);
+  assert.match(await pages.waitForQuote(browser, "nano-banana-pro", 1), /^8 credits · /);
   await generate();
-  await waitForText(byTestId("balance-value"), (before - 8).toLocaleString("en-US"), 30_000);
+  await pages.waitForBalance(browser, "sandbox", (before - 8).toLocaleString("en-US"));
   await navigate("activity");
   await waitFor("the task to fail", async () => (await rowsFor("A castle that will not"))[0]?.state === "failed", 60_000);
   const [row] = await rowsFor("A castle that will not");
   await waitFor("the refund to show", async () => (await row.row.$(byTestId("task-refunded"))).isExisting(), 60_000);
   assert.match(((await (await row.row.$(byTestId("task-status"))).getProperty("textContent")) ?? "").trim(), /^Failed/);
-  await waitForText(byTestId("balance-value"), before.toLocaleString("en-US"), 60_000);
+  await pages.waitForBalance(browser, "sandbox", before.toLocaleString("en-US"), 60_000);
   await screenshot("04-activity-failed-refunded");
 });
 
@@ -171,8 +180,10 @@ test("an upload shows its progress and can be cancelled", async () => {
   await (await $("#profile-key")).setValue(secondKey);
   await (await $(byTestId("add-profile-save"))).click();
   const card = `[data-testid="profile-card"][data-profile-name="Slow uploads"]`;
+  await (await $(card)).waitForExist({ timeout: 10_000 });
+  const slowId = await (await $(card)).getAttribute("data-profile-id");
   await (await $(`${card} ${byTestId("profile-use")}`)).click();
-  await waitForText(byTestId("balance-value"), /^1,000$/, 30_000);
+  await pages.waitForBalance(browser, slowId, "1,000");
   const stalled = await fetch(`${secondUrl}/_sandbox/faults`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -194,5 +205,5 @@ test("an upload shows its progress and can be cancelled", async () => {
   await fetch(`${secondUrl}/_sandbox/faults`, { method: "DELETE" });
   await navigate("settings");
   await (await $(byTestId("profile-switcher"))).selectByAttribute("value", "sandbox");
-  await waitForText(byTestId("balance-value"), /^[\d,]+$/, 30_000);
+  await pages.waitForBalance(browser, "sandbox");
 });

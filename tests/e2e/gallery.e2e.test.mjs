@@ -4,7 +4,9 @@
 // writes a copy byte-identical to the library's file (the save dialog answered through the
 // test-only hook); favourite, delete and Undo. Then a second launch over a seeded library of
 // 10,000 items: the virtual grid keeps at most 200 tile nodes wherever it is scrolled.
-// Screenshots of the grid and of the lightbox with an image and a video go to docs/.
+// Screenshots of the grid and of the lightbox with an image and a video go to docs/ when
+// CYBERBARA_UPDATE_DOCS=1 (otherwise only to the screenshot folder, so a run leaves the
+// repository as it was).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -40,10 +42,10 @@ const $ = (selector) => browser.$(selector);
 const waitForText = (selector, expected, timeoutMs) => waitForTextIn(browser, selector, expected, timeoutMs);
 const screenshot = (name) => saveWindow(browser, `gallery-${name}`);
 
-/** Saves the window and keeps a copy in docs/ (the README shows it). */
+/** Saves the window, and with CYBERBARA_UPDATE_DOCS=1 a copy in docs/ (the README shows it). */
 async function docsShot(name) {
   const file = await screenshot(name);
-  fs.copyFileSync(file, path.join(DOCS, `gallery-${name}.png`));
+  if (process.env.CYBERBARA_UPDATE_DOCS === "1") fs.copyFileSync(file, path.join(DOCS, `gallery-${name}.png`));
 }
 
 /** Calls a Tauri command from the page, as the UI does, and returns its answer. */
@@ -80,7 +82,7 @@ const tile = (key) => $(`[data-testid="gallery-tile"][data-key="${key}"]`);
 async function launch(dataHome) {
   const port = await startDriver(appEnv(dataHome), logs, children);
   browser = await openSession(port, APP);
-  await waitForText(byTestId("balance-value"), /^[\d,]+$/, 60_000);
+  await pages.waitForBalance(browser, "sandbox", /^[\d,]+$/, 60_000);
 }
 
 async function quit() {
@@ -99,10 +101,12 @@ let seededHome = null;
 
 before(async () => {
   await launch(home);
-  await waitForText(byTestId("balance-value"), /^500$/, 60_000);
+  await pages.waitForBalance(browser, "sandbox", "500", 60_000);
   await pages.startCreate(browser, "nano-banana-pro", "[sandbox:ms=300] A lighthouse for the gallery");
+  await pages.setBatch(browser, 1);
+  const price = pages.quotedCredits(await pages.waitForQuote(browser, "nano-banana-pro", 1));
   await pages.generate(browser);
-  await waitForText(byTestId("balance-value"), /^4\d\d$/, 30_000);
+  await pages.waitForBalance(browser, "sandbox", String(500 - price));
   await pages.startCreate(browser, "veo-3.1-fast", "[sandbox:ms=300] Waves for the gallery");
   await pages.generate(browser);
 });
@@ -177,7 +181,7 @@ test("Save as… writes a copy byte-identical to the library's file", async () =
   fs.mkdirSync(path.dirname(target), { recursive: true });
   await invoke("simulate_dialog", { answers: [target] });
   await (await $(byTestId("viewer-save"))).click();
-  await waitForText(byTestId("gallery-notice"), "Saved", 20_000);
+  await waitForText(byTestId("gallery-notice"), /^Saved .*lighthouse-copy\.png\.$/, 20_000);
   await waitFor("the saved file", async () => fs.existsSync(target));
   const copy = fs.readFileSync(target);
   const original = fs.readFileSync(made.image.path);
@@ -193,8 +197,13 @@ test("F favourites in the viewer; Delete removes the item and Undo brings it bac
     return record?.item.favourite === true;
   });
   assert.equal(await (await $(byTestId("viewer-favourite"))).getAttribute("aria-pressed"), "true");
+  // Escape is the webview's own close request to the modal <dialog>; focus goes back to the
+  // tile that opened it.
   await browser.keys(["Escape"]);
   await (await $(byTestId("viewer"))).waitForExist({ reverse: true, timeout: 5000 });
+  await waitFor("focus back on the image's tile", async () =>
+    browser.execute((key) => document.activeElement?.closest('[data-testid="gallery-tile"]')?.dataset.key === key, made.image.key),
+  );
   await waitFor("the tile's star", async () => (await tiles()).find((t) => t.key === made.image.key)?.favourite);
 
   // Favourites only: just the image.
@@ -215,6 +224,16 @@ test("F favourites in the viewer; Delete removes the item and Undo brings it bac
   await waitFor("the image to leave the grid", async () => !(await tiles()).some((t) => t.key === made.image.key));
   await (await $(byTestId("undo-toast"))).waitForDisplayed({ timeout: 5000 });
   assert.ok(fs.existsSync(made.image.path), "the file stays until the Undo window closes");
+  // The viewer (a modal dialog, now on the video) leaves the page behind it inert and under
+  // it: Undo must be drawn inside it, on top, where a click lands.
+  if (await (await $(byTestId("viewer"))).isExisting()) {
+    const undoOnTop = await browser.execute(() => {
+      const undo = document.querySelector('[data-testid="undo-delete"]');
+      const box = undo.getBoundingClientRect();
+      return !!undo.closest('[data-testid="viewer"]') && document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2)?.closest('[data-testid="undo-delete"]') === undo;
+    });
+    assert.ok(undoOnTop, "Undo shows on top of the open viewer");
+  }
   if (await (await $(byTestId("viewer"))).isExisting()) await browser.keys(["Escape"]);
   await (await $(byTestId("undo-delete"))).click();
   await waitFor("the image to come back", async () => (await tiles()).some((t) => t.key === made.image.key), 10_000);
@@ -276,6 +295,33 @@ test("the lightbox plays the video, and a seek lands", async () => {
   await (await $(byTestId("viewer"))).waitForExist({ reverse: true, timeout: 5000 });
 });
 
+test("the viewer and Run again are the webview's modal dialogs: Tab stays inside, Escape closes the top one", async () => {
+  await clearSelection();
+  await (await tile(made.image.key)).click();
+  await (await $(byTestId("viewer"))).waitForDisplayed({ timeout: 5000 });
+  assert.equal(await browser.execute(() => document.querySelector('[data-testid="viewer"]').matches(":modal")), true);
+  await (await $(byTestId("viewer-run-again"))).click();
+  const confirm = await $(byTestId("run-again-confirm"));
+  await confirm.waitForDisplayed({ timeout: 5000 });
+  await waitForText(byTestId("run-again-cost"), /credits are left after/, 20_000);
+  assert.equal(await browser.execute(() => document.querySelector('[data-testid="run-again-confirm"]').matches(":modal")), true);
+  // Tab cycles through the dialog's controls and never reaches the viewer behind it.
+  const inside = [];
+  for (let i = 0; i < 4; i += 1) {
+    await browser.keys(["Tab"]);
+    inside.push(await browser.execute(() => !!document.activeElement?.closest('[data-testid="run-again-confirm"]')));
+  }
+  assert.deepEqual(inside, [true, true, true, true]);
+  await browser.keys(["Escape"]);
+  await confirm.waitForExist({ reverse: true, timeout: 5000 });
+  assert.equal(await (await $(byTestId("viewer"))).isExisting(), true, "Escape closed only Run again");
+  await waitFor("focus back in the viewer", async () =>
+    browser.execute(() => !!document.activeElement?.closest('[data-testid="viewer"]')),
+  );
+  await browser.keys(["Escape"]);
+  await (await $(byTestId("viewer"))).waitForExist({ reverse: true, timeout: 5000 });
+});
+
 test("Open in Gallery on a Usage row opens that task's output in the viewer, selected in the grid", async () => {
   const [record] = await invoke("gallery_records", { keys: [made.image.key] });
   await pages.navigate(browser, "usage");
@@ -301,6 +347,54 @@ test("Settings → Library shows where the library is and what it holds", async 
   await screenshot("settings-library");
 });
 
+test("Batch 2 of one seedless prompt gives two different pictures, with two different thumbnails", async () => {
+  // nano-banana-2 takes no seed: each task of the Batch must still be its own picture (issue 27).
+  const prompt = "[sandbox:ms=300] Two kites from one batch";
+  await pages.startCreate(browser, "nano-banana-2", prompt);
+  await pages.setBatch(browser, 2);
+  await pages.generate(browser);
+  await pages.navigate(browser, "gallery");
+  const earlier = new Set([made.image.key, made.video.key]);
+  const batch = await waitFor(
+    "the Batch's two images in the Gallery, downloaded, each with its thumbnail drawn",
+    async () => {
+      const fresh = (await tiles()).filter((t) => !earlier.has(t.key));
+      if (fresh.length !== 2 || !fresh.every((t) => t.media === "image" && t.state === "ready" && t.thumb)) return false;
+      const drawn = await browser.execute(
+        (keys) =>
+          keys.map((key) => {
+            const img = document.querySelector(`[data-key="${key}"] img`);
+            return img && img.complete && img.naturalWidth > 0 ? img.src : null;
+          }),
+        fresh.map((t) => t.key),
+      );
+      return drawn.every(Boolean) ? fresh.map((t, i) => ({ key: t.key, thumb: drawn[i] })) : false;
+    },
+    90_000,
+  );
+  const records = await invoke("gallery_records", { keys: batch.map((b) => b.key) });
+  assert.deepEqual(
+    records.map((r) => r.task.prompt),
+    [prompt, prompt],
+  );
+  assert.notEqual(records[0].task.id, records[1].task.id, "two tasks");
+  const files = records.map((r) => fs.readFileSync(r.item.path));
+  assert.ok(files.every((f) => f.length > 1000));
+  assert.ok(!files[0].equals(files[1]), "the two library files have the same bytes");
+  // The thumbnails the tiles drew, read through the app's media URLs.
+  const thumbs = await Promise.all(
+    batch.map(async ({ thumb }) => {
+      assert.match(thumb, /^http:\/\/127\.0\.0\.1:\d+\/.*\/cache\/thumbs\/\d+\.jpg$/);
+      const reply = await fetch(thumb);
+      assert.equal(reply.status, 200, thumb);
+      return Buffer.from(await reply.arrayBuffer());
+    }),
+  );
+  assert.ok(thumbs.every((t) => t.length > 0));
+  assert.ok(!thumbs[0].equals(thumbs[1]), "the two thumbnails have the same bytes");
+  await screenshot("batch-of-two");
+});
+
 test("with 10,000 items the grid keeps at most 200 tile nodes wherever it is scrolled", async () => {
   await quit();
   const seeded = fs.mkdtempSync(path.join(os.tmpdir(), "cyberbara-e2e-gallery-10k-"));
@@ -321,8 +415,11 @@ test("with 10,000 items the grid keeps at most 200 tile nodes wherever it is scr
   await launch(seeded);
   await pages.navigate(browser, "gallery");
   // 10,000 items and the seed's 3 failed tasks (which are tiles too).
-  const count = await waitForText(byTestId("gallery-count"), /^[\d,]+ items/, 60_000);
-  assert.ok(Number(count.replace(/[^\d]/g, "")) >= 10_000, count);
+  await waitFor(
+    "the count of the seeded library",
+    async () => Number((await textOf(browser, byTestId("gallery-count"))).match(/^([\d,]+) items/)?.[1].replace(/,/g, "")) >= 10_000,
+    60_000,
+  );
 
   const counts = [];
   for (const at of [0, 0.1, 0.25, 0.5, 0.75, 0.9, 1]) {

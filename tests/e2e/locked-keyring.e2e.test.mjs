@@ -20,6 +20,7 @@ import {
   waitFor,
   waitForText,
 } from "./harness.mjs";
+import * as pages from "./pages.mjs";
 
 const APP = requiredEnv("CYBERBARA_APP_BINARY");
 const home = fs.mkdtempSync(path.join(os.tmpdir(), "cyberbara-e2e-locked-"));
@@ -69,7 +70,7 @@ test("with a locked keyring the Sandbox shows its balance and runs a task to suc
 });
 
 test("saving a key with a locked keyring says so once, with Details and Try again", async () => {
-  const balance = await waitForText(browser, byTestId("balance-value"), /^[\d,]+$/, 60_000);
+  const balance = await pages.waitForBalance(browser, "sandbox", /^[\d,]+$/, 60_000);
   await (await browser.$(byTestId("nav-settings"))).click();
   await (await browser.$(byTestId("add-profile"))).click();
   await (await browser.$("#profile-name")).setValue("Production");
@@ -84,6 +85,6 @@ test("saving a key with a locked keyring says so once, with Details and Try agai
   await (await browser.$(byTestId("keychain-retry"))).waitForExist();
   await (await browser.$(byTestId("keychain-details"))).waitForExist();
   // The Sandbox is unaffected.
-  assert.equal(await waitForText(browser, byTestId("balance-value"), /^[\d,]+$/, 10_000), balance);
+  assert.equal(await pages.waitForBalance(browser, "sandbox", /^[\d,]+$/, 10_000), balance);
   await screenshot(browser, "locked-02-keychain-notice");
 });

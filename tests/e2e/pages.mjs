@@ -62,3 +62,53 @@ export async function taskRows(browser, words) {
   }
   return found;
 }
+
+/**
+ * Waits for Create's price of this form, `model` at Batch `batch`, and returns its text. The
+ * quote names what it priced (data-model, data-batch) and stays shown while the next one
+ * loads (data-state "loading"), so a price left from an earlier form never passes.
+ */
+export async function waitForQuote(browser, model, batch, timeoutMs = 30_000) {
+  return waitFor(
+    `the quote of ${model} at Batch ${batch}`,
+    async () => {
+      const quote = await browser.execute(() => {
+        const el = document.querySelector('[data-testid="quote"]');
+        return el && { state: el.dataset.state, model: el.dataset.model, batch: el.dataset.batch, text: el.textContent.replace(/\s+/g, " ").trim() };
+      });
+      return quote?.state === "ready" && quote.model === model && quote.batch === String(batch) ? quote.text : false;
+    },
+    timeoutMs,
+  );
+}
+
+/** The credits a quote's text starts with ("16 credits · 484 left after (2 × 8)" → 16). */
+export const quotedCredits = (text) => Number(text.match(/^([\d,]+) credits?\b/)?.[1].replace(/,/g, "") ?? Number.NaN);
+
+/**
+ * Waits for the header to show the balance of `profileId` (data-profile-id), not the one of
+ * the profile shown before a switch, and returns its text. `expected`: the exact text, or a
+ * RegExp; any number by default.
+ */
+export async function waitForBalance(browser, profileId, expected = /^[\d,]+$/, timeoutMs = 30_000) {
+  const selector = `[data-testid="balance-value"][data-profile-id="${profileId}"]`;
+  return waitFor(
+    `the balance of ${profileId} to show ${expected}`,
+    async () => {
+      const el = await browser.$(selector);
+      if (!(await el.isExisting())) return false;
+      const shown = ((await el.getProperty("textContent")) ?? "").trim();
+      return (typeof expected === "string" ? shown === expected : expected.test(shown)) ? shown : false;
+    },
+    timeoutMs,
+  );
+}
+
+/** A <select>'s chosen option: its value and its own text (the select's text is every option's). */
+export async function selectedOption(browser, selector) {
+  return browser.execute((sel) => {
+    const select = document.querySelector(sel);
+    const option = select?.selectedOptions[0];
+    return option ? { value: select.value, text: option.textContent.trim() } : null;
+  }, selector);
+}

@@ -122,6 +122,29 @@ describe("the quote beside Generate", () => {
     await waitFor(() => expect(quote()).toHaveTextContent("12 credits · 488 left after"));
     expect(backend.calls.filter((c) => c.cmd === "quote").at(-1)?.args).toMatchObject({ draft: { batch: 3 } });
   });
+
+  it("names the model and batch it priced, not the form's, while the next price loads", async () => {
+    let hold = false;
+    const answers: (() => void)[] = [];
+    const { user } = await open((b) => {
+      const plain = b.quote;
+      b.quote = (d) => (hold ? new Promise((resolve) => answers.push(() => resolve(plain(d)))) : plain(d));
+    }, ready({ batch: 2 }));
+    await waitFor(() => expect(quote()).toHaveAttribute("data-state", "ready"));
+    expect(quote()).toHaveAttribute("data-model", "nano-banana-pro");
+    expect(quote()).toHaveAttribute("data-batch", "2");
+    hold = true;
+    await user.clear(screen.getByTestId("batch"));
+    await user.type(screen.getByTestId("batch"), "1");
+    await waitFor(() => expect(answers).toHaveLength(1));
+    // The old price is still shown, and says it is Batch 2's.
+    expect(quote()).toHaveAttribute("data-state", "loading");
+    expect(quote()).toHaveAttribute("data-batch", "2");
+    answers[0]();
+    await waitFor(() => expect(quote()).toHaveAttribute("data-state", "ready"));
+    expect(quote()).toHaveAttribute("data-batch", "1");
+    expect(quote()).toHaveAttribute("data-model", "nano-banana-pro");
+  });
 });
 
 describe("the price when the balance moves", () => {

@@ -56,6 +56,9 @@ export class ComposeStore {
   /** The draft revision `check` belongs to. */
   checkedRevision = $state(-1);
   quote = $state<QuoteView | null>(null);
+  /** The model `quote` priced (the quote itself does not say), so a reader can tell a
+   * quote of this form from one left from an earlier one. */
+  quotedModel = $state<string | null>(null);
   quoteError = $state<IpcError | null>(null);
   quoteLoading = $state(false);
   submitting = $state(false);
@@ -238,9 +241,11 @@ export class ComposeStore {
     }
     this.quoteLoading = true;
     try {
-      const quote = await call("quote", { args: { draft: this.drafts.snapshot() } });
+      const draft = this.drafts.snapshot();
+      const quote = await call("quote", { args: { draft } });
       if (request !== this.#quoteRequest) return;
       this.quote = quote;
+      this.quotedModel = draft.model;
       this.quoteError = null;
     } catch (error) {
       if (request !== this.#quoteRequest) return;

@@ -1,4 +1,5 @@
-// Numbers of the gallery in the app's words: durations, sizes, dates.
+// Numbers of the gallery in the app's words: durations, sizes, download progress (dates
+// are lib/dates.ts's).
 
 /** "0:07", "1:05", "1:02:03" for a video's badge. Whole seconds are floored, as the
  * webview's own player shows them, so the badge and the player's end time agree; a clip
@@ -25,12 +26,6 @@ export function formatBytes(bytes: number | null): string {
     unit++;
   }
   return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
-}
-
-/** A moment as the user's locale writes date and time. */
-export function formatWhen(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "";
-  return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
 /** How far a download is: "42%" or "1.2 MB" when the size is unknown. */

@@ -1,3 +1,4 @@
+import { tick } from "svelte";
 import type { Sequence } from "./selection";
 
 /**
@@ -33,8 +34,11 @@ export class ViewerStore {
     this.list = null;
     const trigger = this.#trigger;
     this.#trigger = null;
-    // Focus goes back where the viewer was opened from (if it is still on the page).
-    if (trigger?.isConnected) trigger.focus();
+    // Focus goes back where the viewer was opened from (if it is still on the page), once
+    // the viewer's modal dialog is gone: until then the rest of the page is inert.
+    void tick().then(() => {
+      if (trigger?.isConnected) trigger.focus();
+    });
   }
 
   step(delta: number): void {

@@ -1,9 +1,10 @@
 // The Usage page's arithmetic: UTC day buckets (zero days included, whatever the time
-// zone), stacks by media type and by model, refunds apart, presets, and model totals.
+// zone), stacks by media type and by model, refunds apart, and model totals (the presets'
+// own arithmetic is in lib/dates.test.ts).
 import { afterEach, describe, expect, it } from "vitest";
 import { makeLedger, makeUsageRow } from "../testing/fakeBackend";
 import { chargesAndRefunds, chartDays, modelTotals, OTHER, perDay, REFUNDS } from "./aggregate";
-import { daysBetween, describeRange, presetRange, utcDay } from "./dates";
+import { utcDaysBetween, utcPresetRange } from "../lib/dates";
 
 const row = makeUsageRow;
 const originalTz = process.env.TZ;
@@ -18,7 +19,7 @@ describe("per-day aggregation", () => {
       row({ credits: 20, media_type: "video", created_at: "2026-03-01T10:00:00.000Z" }),
       row({ credits: 8, created_at: "2026-03-01T11:00:00.000Z" }),
     ];
-    const days = daysBetween("2026-03-01", "2026-03-04");
+    const days = utcDaysBetween("2026-03-01", "2026-03-04");
     const daily = perDay(rows, days, "media");
     expect(daily.days).toEqual(["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"]);
     expect(daily.series).toEqual([
@@ -65,7 +66,7 @@ describe("per-day aggregation", () => {
       const daily = perDay([late, early], ["2026-03-03", "2026-03-04"], "media");
       expect(daily.totals, tz).toEqual([8, 4]);
       // 01:00 UTC on the 4th is still the 3rd in Los Angeles, and already the 4th's afternoon at UTC+14.
-      expect(presetRange("today", new Date("2026-03-04T01:00:00.000Z")), tz).toEqual({ from: "2026-03-04", to: "2026-03-04" });
+      expect(utcPresetRange("today", new Date("2026-03-04T01:00:00.000Z")), tz).toEqual({ from: "2026-03-04", to: "2026-03-04" });
     }
     // The time zone really changed under the test: local days differ from UTC days.
     process.env.TZ = "Pacific/Kiritimati";
@@ -83,29 +84,10 @@ describe("per-day aggregation", () => {
       "2026-03-03",
     ]);
     const open = makeLedger(rows, { from: null, to: null });
-    expect(chartDays(open)).toEqual(daysBetween("2026-02-27", "2026-03-02"));
+    expect(chartDays(open)).toEqual(utcDaysBetween("2026-02-27", "2026-03-02"));
     const timed = makeLedger(rows, { from: "2026-03-01T22:00:00+01:00", to: null }, { from: "2026-03-01T21:00:00.000Z", to: null });
     expect(chartDays(timed)).toEqual(["2026-03-01", "2026-03-02"]);
     expect(chartDays(makeLedger([], { from: null, to: null }))).toEqual([]);
-  });
-});
-
-describe("presets", () => {
-  const now = new Date("2026-03-17T15:00:00.000Z");
-  it("cover today, the last 7 and 30 days, and this month, in UTC days", () => {
-    expect(presetRange("today", now)).toEqual({ from: "2026-03-17", to: "2026-03-17" });
-    expect(presetRange("last7", now)).toEqual({ from: "2026-03-11", to: "2026-03-17" });
-    expect(daysBetween("2026-03-11", "2026-03-17")).toHaveLength(7);
-    expect(presetRange("last30", now)).toEqual({ from: "2026-02-16", to: "2026-03-17" });
-    expect(presetRange("month", now)).toEqual({ from: "2026-03-01", to: "2026-03-17" });
-    expect(presetRange("custom", now, { from: " 2026-01-05 ", to: "" })).toEqual({ from: "2026-01-05", to: null });
-    expect(utcDay("2026-03-17T23:59:59.999Z")).toBe("2026-03-17");
-  });
-
-  it("are named in words", () => {
-    expect(describeRange({ from: "2026-03-11", to: "2026-03-17" })).toBe("Mar 11, 2026 – Mar 17, 2026");
-    expect(describeRange({ from: "2026-03-17", to: "2026-03-17" })).toBe("Mar 17, 2026");
-    expect(describeRange({ from: null, to: null })).toBe("all time");
   });
 });
 

@@ -2,7 +2,7 @@
 // by model, and totals per model. Pure functions, so the arithmetic is tested on its own.
 import type { UsageLedger } from "../lib/bindings/UsageLedger";
 import type { UsageRow } from "../lib/bindings/UsageRow";
-import { daysBetween, isDateOnly, utcDay } from "./dates";
+import { isDateOnly, utcDay, utcDaysBetween } from "../lib/dates";
 
 export type ChartMode = "media" | "model";
 
@@ -35,10 +35,10 @@ export function chartDays(ledger: Pick<UsageLedger, "range" | "from" | "to" | "r
   const rowDays = ledger.rows.map((r) => utcDay(r.created_at)).sort();
   const first = isDateOnly(ledger.range.from) ? ledger.range.from : ledger.from ? utcDay(ledger.from) : rowDays[0];
   const last = isDateOnly(ledger.range.to) ? ledger.range.to : ledger.to ? utcDay(ledger.to) : rowDays.at(-1);
-  if (!first || !last) return rowDays.length ? daysBetween(rowDays[0], rowDays.at(-1)!) : [];
-  const days = daysBetween(first, last);
+  if (!first || !last) return rowDays.length ? utcDaysBetween(rowDays[0], rowDays.at(-1)!) : [];
+  const days = utcDaysBetween(first, last);
   if (days.length <= MAX_SPAN) return days;
-  return rowDays.length ? daysBetween(rowDays[0], rowDays.at(-1)!).slice(-MAX_SPAN) : [];
+  return rowDays.length ? utcDaysBetween(rowDays[0], rowDays.at(-1)!).slice(-MAX_SPAN) : [];
 }
 
 function keyOf(row: UsageRow, mode: ChartMode): string {

@@ -6,7 +6,7 @@ import type { UsageProgress } from "../lib/bindings/UsageProgress";
 import type { UsageRange } from "../lib/bindings/UsageRange";
 import type { TaskStore } from "../activity/taskStore.svelte";
 import type { ChartMode } from "./aggregate";
-import { presetRange, type Preset } from "./dates";
+import { utcPresetRange, type UtcPreset } from "../lib/dates";
 
 export const PAGE_SIZES = [20, 50, 100] as const;
 export type PageSize = (typeof PAGE_SIZES)[number];
@@ -23,7 +23,7 @@ const sameRange = (a: UsageRange | null, b: UsageRange | null) => a?.from === b?
  * It outlives the page, so coming back shows the last ledger while it refreshes.
  */
 export class UsageStore {
-  preset = $state<Preset>("last7");
+  preset = $state<UtcPreset>("last7");
   /** The Custom preset's bounds as typed (`YYYY-MM-DD`). */
   customFrom = $state("");
   customTo = $state("");
@@ -79,7 +79,7 @@ export class UsageStore {
 
   /** Reads the selected range again: the cached ledger first, then only what is new. */
   async load(): Promise<void> {
-    const range = presetRange(this.preset, this.now(), { from: this.customFrom, to: this.customTo });
+    const range = utcPresetRange(this.preset, this.now(), { from: this.customFrom, to: this.customTo });
     const request = ++this.#request;
     const changed = !sameRange(range, this.range);
     if (changed) {
@@ -125,7 +125,7 @@ export class UsageStore {
     }
   }
 
-  choosePreset(preset: Preset): void {
+  choosePreset(preset: UtcPreset): void {
     this.preset = preset;
     if (preset === "custom") {
       // Start from the range shown, so Custom begins as a small edit of it.

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use studio::downloads::{DownloadConfig, MaxBytes};
 use studio::error::AppError;
-use studio::gallery::{Gallery, GalleryConfig, TrashFn};
+use studio::gallery_workers::{Gallery, GalleryConfig, TrashFn};
 use studio::library::{Item, ItemState, Library, NewTask, TaskKey, TaskOrigin};
 use studio::library_folder::LibraryFolder;
 use studio::tracker::{new_task_from, Connections, TaskTracker, TrackerConfig, TrackerEvent};

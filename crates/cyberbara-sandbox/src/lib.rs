@@ -16,6 +16,7 @@
 
 mod auth;
 mod config;
+pub mod controls;
 mod error;
 /// Deterministic media generation behind task outputs; public so other tools can render the same files.
 pub mod media;

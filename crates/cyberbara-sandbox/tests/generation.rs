@@ -5,6 +5,7 @@ mod common;
 
 use common::{code, png, start, start_with, Env};
 use cyberbara::clock::ManualClock;
+use cyberbara_sandbox::controls::{NextOutcome, SandboxControls};
 use cyberbara_sandbox::SandboxConfig;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -307,15 +308,9 @@ async fn next_task_control_scripts_outcome_and_duration_in_order() {
         ..Default::default()
     })
     .await;
-    for (outcome, ms) in [("failed", 100), ("success", 150)] {
-        let resp = env
-            .http
-            .post(env.url("/_sandbox/next-task"))
-            .json(&json!({"api_key": "k-next", "outcome": outcome, "duration_ms": ms}))
-            .send()
-            .await
-            .unwrap();
-        assert!(resp.status().is_success());
+    let controls = SandboxControls::new(&env.base);
+    for (outcome, ms) in [(NextOutcome::Failed, 100), (NextOutcome::Success, 150)] {
+        controls.next_task("k-next", outcome, ms).await.unwrap();
     }
     let first = create(
         &env,
@@ -610,14 +605,10 @@ async fn a_scripted_outcome_survives_a_refused_creation() {
         ..Default::default()
     })
     .await;
-    let resp = env
-        .http
-        .post(env.url("/_sandbox/next-task"))
-        .json(&json!({"api_key": "k-keep", "outcome": "failed", "duration_ms": 100}))
-        .send()
+    SandboxControls::new(&env.base)
+        .next_task("k-keep", NextOutcome::Failed, 100)
         .await
         .unwrap();
-    assert!(resp.status().is_success());
     // 402: no task was created, so the queued decision is still for the next one.
     let (status, v) = env
         .post(

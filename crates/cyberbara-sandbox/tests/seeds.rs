@@ -60,24 +60,12 @@ async fn twice(env: &Env, route: &str, body: Value) -> (Vec<u8>, Vec<u8>) {
     )
 }
 
-/// Mean per-pixel distance (0..=441) between two same-sized pictures.
+/// Mean per-pixel distance (0..=441) between two same-sized encoded pictures.
 fn mean_distance(a: &[u8], b: &[u8]) -> f64 {
-    let (a, b) = (
-        image::load_from_memory(a).unwrap().to_rgb8(),
-        image::load_from_memory(b).unwrap().to_rgb8(),
-    );
-    assert_eq!(a.dimensions(), b.dimensions());
-    let total: f64 = a
-        .pixels()
-        .zip(b.pixels())
-        .map(|(p, q)| {
-            (0..3)
-                .map(|c| (f64::from(p[c]) - f64::from(q[c])).powi(2))
-                .sum::<f64>()
-                .sqrt()
-        })
-        .sum();
-    total / f64::from(a.width() * a.height())
+    cyberbara_sandbox::media::mean_distance(
+        &image::load_from_memory(a).unwrap().to_rgb8(),
+        &image::load_from_memory(b).unwrap().to_rgb8(),
+    )
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! act on, plus machine-readable [`ErrorKind`] / [`ErrorCode`] for an app's IPC layer.
 
 use crate::types::{Credits, ErrorCode};
-use crate::upload::UploadKind;
+use crate::upload_limits::UploadKind;
 use crate::validate::FieldError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -225,6 +225,18 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api { status, .. } | Error::InvalidResponse { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked to wait before trying again (its `Retry-After`, read by
+    /// [`crate::retry::retry_after`]), if it did.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Error::Api {
+                retry_after_secs: Some(secs),
+                ..
+            } => Some(std::time::Duration::from_secs(u64::from(*secs))),
             _ => None,
         }
     }

@@ -5,6 +5,7 @@ mod client_harness;
 use client_harness::*;
 use cyberbara::types::{GenerationRequest, MediaType, QuoteRequest, Scene, TaskStatus, UsageQuery};
 use cyberbara::{ApiKey, Client};
+use cyberbara_sandbox::controls::NextOutcome;
 use futures_util::StreamExt;
 use serde_json::json;
 
@@ -76,7 +77,7 @@ async fn quote_generate_task_usage_flow() {
     assert!(quote.can_afford);
     assert_eq!(quote.remaining_credits, 500);
 
-    env.next_task("success", 100).await;
+    env.next_task(NextOutcome::Success, 100).await;
     let created = env
         .client
         .generate_image(&image_request("A cinematic portrait under neon rain"))
@@ -279,7 +280,7 @@ async fn a_model_only_the_server_lists_is_usable_end_to_end() {
     );
     assert!(normalized.dropped.is_empty());
 
-    env.next_task("success", 50).await;
+    env.next_task(NextOutcome::Success, 50).await;
     let created = env.client.generate_video(&request).await.unwrap();
     assert_eq!(created.model, "kling-3.0");
     let last = env

@@ -247,8 +247,11 @@ impl HostileLibrary {
 fn quick_downloads(lookup: Arc<dyn Resolve>) -> DownloadConfig {
     DownloadConfig {
         attempts: 1,
-        backoff_base: Duration::from_millis(20),
-        backoff_max: Duration::from_millis(50),
+        backoff: cyberbara::Backoff {
+            base: Duration::from_millis(20),
+            cap: Duration::from_millis(50),
+            jitter: false,
+        },
         stall_timeout: Duration::from_secs(5),
         lookup: Lookup(lookup),
         ..DownloadConfig::default()

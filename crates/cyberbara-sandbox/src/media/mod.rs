@@ -363,6 +363,24 @@ pub fn render_video_with_outcome(spec: &VideoSpec) -> Result<RenderedMedia, Medi
     Ok(RenderedMedia { bytes, reference })
 }
 
+/// Mean per-pixel distance (0..=441) between two same-sized pictures: how tests (here and in
+/// `tests/seeds.rs`) tell "visibly different" from "the same picture".
+#[doc(hidden)]
+pub fn mean_distance(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let total: f64 = a
+        .pixels()
+        .zip(b.pixels())
+        .map(|(p, q)| {
+            (0..3)
+                .map(|c| (f64::from(p[c]) - f64::from(q[c])).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        })
+        .sum();
+    total / f64::from(a.width() * a.height())
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -414,21 +432,7 @@ pub(crate) mod tests {
         image::load_from_memory(bytes).unwrap().to_rgb8()
     }
 
-    /// Mean per-pixel distance (0..=441) between two same-sized pictures.
-    pub(crate) fn mean_distance(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
-        assert_eq!(a.dimensions(), b.dimensions());
-        let total: f64 = a
-            .pixels()
-            .zip(b.pixels())
-            .map(|(p, q)| {
-                (0..3)
-                    .map(|c| (p[c] as f64 - q[c] as f64).powi(2))
-                    .sum::<f64>()
-                    .sqrt()
-            })
-            .sum();
-        total / (a.width() * a.height()) as f64
-    }
+    pub(crate) use super::mean_distance;
 
     #[test]
     fn dimensions_follow_aspect_ratio_and_resolution() {

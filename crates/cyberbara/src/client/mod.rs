@@ -1,9 +1,10 @@
 //! The typed async client: one method per endpoint, retries that never double-charge.
 
+pub mod poll;
+
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::error::{credits_in_details, Error};
-use crate::poll::PollPolicy;
 use crate::quote_memory::QuoteMemory;
 pub use crate::retry::RetryPolicy;
 use crate::retry::{is_tls, retry_after, Retry};
@@ -13,6 +14,7 @@ use crate::types::{
     QuoteRequest, Task, TaskCreated, TaskEnvelope, UploadResult, Usage, UsageQuery,
 };
 use crate::upload::{check_files, streaming_form, UploadKind, UploadProgress};
+use poll::PollPolicy;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -399,12 +401,23 @@ impl Client {
         "no reply after the upload".into()
     }
 
-    /// Polls a task until it is final; see [`crate::poll`].
+    /// Polls a task until it is final; see [`poll`].
     pub fn wait_for_task(
         &self,
         id: impl Into<String>,
     ) -> impl futures_util::Stream<Item = Result<Task, Error>> + Send + 'static {
-        crate::poll::wait_for_task(self.clone(), id.into(), self.inner.options.poll.clone())
+        let client = self.clone();
+        let id: Arc<str> = Arc::from(id.into());
+        let options = &self.inner.options;
+        poll::wait_for_task(
+            move || {
+                let client = client.clone();
+                let id = Arc::clone(&id);
+                async move { client.task(&id).await }
+            },
+            options.clock.clone(),
+            options.poll.clone(),
+        )
     }
 
     fn url(&self, path: &str) -> Url {
@@ -463,10 +476,8 @@ impl Client {
             let wait = match request.send().await {
                 Ok(response) => {
                     let status = response.status();
-                    match options
-                        .retry
-                        .after_reply(kind, retries, status, retry_after(&response))
-                    {
+                    let asked = retry_after(response.headers(), options.clock.now());
+                    match options.retry.after_reply(kind, retries, status, asked) {
                         Some(wait) => {
                             tracing::debug!(%status, ?wait, retries, "retrying idempotent request");
                             wait
@@ -493,8 +504,8 @@ impl Client {
         creating: bool,
     ) -> Result<T, Error> {
         let status = response.status();
-        let retry_after_secs =
-            retry_after(&response).map(|d| d.as_secs().min(u32::MAX as u64) as u32);
+        let retry_after_secs = retry_after(response.headers(), self.inner.options.clock.now())
+            .map(|d| d.as_secs().min(u32::MAX as u64) as u32);
         let bytes = if status.is_success() {
             read_limited(response, JSON_BODY_LIMIT, false).await
         } else {

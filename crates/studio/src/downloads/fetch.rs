@@ -356,15 +356,9 @@ fn content_range(headers: &header::HeaderMap) -> Option<(u64, Option<u64>)> {
     Some((start.trim().parse().ok()?, total.trim().parse().ok()))
 }
 
+/// The server's `Retry-After`, by the client's parser (seconds or an HTTP-date).
 fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
-    headers
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
+    cyberbara::retry::retry_after(headers, std::time::SystemTime::now())
 }
 
 fn describe(err: &reqwest::Error) -> String {

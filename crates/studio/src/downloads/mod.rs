@@ -28,9 +28,10 @@ use crate::error::AppError;
 use crate::library::{
     Downloaded, GalleryTile, Item, ItemChange, ItemState, Library, TaskRecord, TaskState,
 };
-use crate::library_folder::{io_error, LibraryFolder};
+use crate::library_folder::{io_error, resolve_in, LibraryFolder};
 use crate::thumbnail_queue::Thumbnailer;
 use crate::tracker::{Announcer, Connections, TrackerEvent};
+use cyberbara::Backoff;
 use fetch::Failure;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -47,10 +48,9 @@ pub struct DownloadConfig {
     pub max_parallel: usize,
     /// Attempts per file before it is `failed`.
     pub attempts: u32,
-    /// The wait after the first failed attempt, doubling each time…
-    pub backoff_base: Duration,
-    /// …up to this.
-    pub backoff_max: Duration,
+    /// The wait after a failed attempt: from `base`, doubling each time, up to `cap`
+    /// (which also bounds the server's `Retry-After`).
+    pub backoff: Backoff,
     /// A reply that sends nothing for this long is given up (and resumed).
     pub stall_timeout: Duration,
     /// A reply slower than this (in bytes per window) is given up (and resumed): a
@@ -103,8 +103,11 @@ impl Default for DownloadConfig {
         DownloadConfig {
             max_parallel: 3,
             attempts: 5,
-            backoff_base: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(30),
+            backoff: Backoff {
+                base: Duration::from_secs(1),
+                cap: Duration::from_secs(30),
+                jitter: false,
+            },
             stall_timeout: Duration::from_secs(30),
             rate_floor: cyberbara::client::RateFloor::default(),
             progress_every: Duration::from_millis(250),
@@ -461,7 +464,6 @@ impl Inner {
                 Err(_) => return,
             },
         };
-        let mut wait = self.config.backoff_base;
         let mut last_reason = String::new();
         for attempt in 1..=self.config.attempts.max(1) {
             // Read again (a retry's validator, a deletion meanwhile) and count the attempt.
@@ -517,10 +519,7 @@ impl Inner {
                     if attempt == self.config.attempts.max(1) {
                         break;
                     }
-                    let pause = after
-                        .map(|a| a.min(self.config.backoff_max))
-                        .unwrap_or(wait);
-                    wait = (wait * 2).min(self.config.backoff_max);
+                    let pause = self.config.backoff.wait(attempt - 1, after);
                     tokio::select! {
                         _ = cancel.cancelled() => return,
                         _ = tokio::time::sleep(pause) => {}
@@ -564,7 +563,7 @@ impl Inner {
             naming::extension_for(mime),
         );
         let root = self.folder.path();
-        let target = naming::resolve(&root, &relative)
+        let target = resolve_in(&root, &relative)
             .ok_or_else(|| AppError::internal("a library path climbed out of the folder"))?;
         let partial = partial.to_path_buf();
         let info =

@@ -125,7 +125,7 @@ impl Inner {
                 }
                 Err((Trouble::Profile, err)) => {
                     self.set_problem(&key.profile_id, Some(err));
-                    wait = self.config.backoff_max;
+                    wait = self.config.backoff.cap;
                 }
                 Err((Trouble::Gone, err)) => {
                     let note = err.message.clone();
@@ -210,14 +210,7 @@ impl Inner {
         if pause.until > now {
             return;
         }
-        let backoff = self
-            .config
-            .backoff_base
-            .saturating_mul(1u32 << pause.rounds.min(16))
-            .min(self.config.backoff_max);
-        let wait = retry_after
-            .map(|r| r.min(self.config.backoff_max))
-            .unwrap_or(backoff);
+        let wait = self.config.backoff.wait(pause.rounds, retry_after);
         pause.until = now + wait;
         pause.rounds = pause.rounds.saturating_add(1);
     }
@@ -258,20 +251,10 @@ fn classify(err: &cyberbara::Error) -> Trouble {
         ApiErrorKind::Api => match (err.code(), err.status()) {
             (Some(ErrorCode::TaskNotFound), _) => Trouble::Gone,
             (Some(ErrorCode::InvalidTaskId), _) => Trouble::Gone,
-            (_, Some(429)) | (_, Some(500..=599)) => Trouble::Pause(retry_after(err)),
+            (_, Some(429)) | (_, Some(500..=599)) => Trouble::Pause(err.retry_after()),
             _ => Trouble::Profile,
         },
         _ => Trouble::Profile,
-    }
-}
-
-fn retry_after(err: &cyberbara::Error) -> Option<Duration> {
-    match err {
-        cyberbara::Error::Api {
-            retry_after_secs: Some(secs),
-            ..
-        } => Some(Duration::from_secs(u64::from(*secs))),
-        _ => None,
     }
 }
 

@@ -29,7 +29,7 @@ use crate::library::{
     TaskUpdate,
 };
 use cyberbara::types::Task;
-use cyberbara::Client;
+use cyberbara::{Backoff, Client};
 use follow::Pause;
 use futures_util::future::BoxFuture;
 use futures_util::Stream;
@@ -63,10 +63,10 @@ pub struct TrackerConfig {
     pub growth: f64,
     /// …up to this.
     pub max_interval: Duration,
-    /// Shortest pause of all polls after a 429/5xx or a lost connection…
-    pub backoff_base: Duration,
-    /// …and the longest, however long the trouble lasts.
-    pub backoff_max: Duration,
+    /// The pause of all polls of a deployment after a 429/5xx or a lost connection,
+    /// doubling with each troubled poll in a row up to its cap (which also bounds a
+    /// `Retry-After`, and is the wait after a profile cannot be polled at all).
+    pub backoff: Backoff,
     /// When, after a task failed, the usage history is read for its refund.
     pub refund_checks: Vec<Duration>,
 }
@@ -81,8 +81,11 @@ impl Default for TrackerConfig {
             first_poll: Duration::from_secs(1),
             growth: 1.5,
             max_interval: Duration::from_secs(5),
-            backoff_base: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(60),
+            backoff: Backoff {
+                base: Duration::from_secs(1),
+                cap: Duration::from_secs(60),
+                jitter: false,
+            },
             refund_checks: vec![
                 Duration::from_secs(1),
                 Duration::from_secs(5),

@@ -114,6 +114,7 @@
 pub mod base_url;
 pub mod client;
 pub mod clock;
+pub mod egress;
 pub mod error;
 pub mod option_value;
 mod quote_memory;

@@ -93,6 +93,7 @@ impl Gallery {
             Arc::clone(&folder),
             thumbs.clone(),
             announcer.clone(),
+            tracker.connections(),
             config.downloads.clone(),
         )?;
         downloads.follow(events);

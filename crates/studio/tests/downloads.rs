@@ -43,6 +43,7 @@ fn fast_gallery() -> GalleryConfig {
             },
             stall_timeout: Duration::from_secs(2),
             progress_every: Duration::from_millis(10),
+            ..DownloadConfig::default()
         },
         thumbnail_workers: Some(2),
         undo_window: Duration::from_millis(400),
@@ -67,6 +68,8 @@ fn test_trash(dir: &Path) -> (TrashFn, Arc<Mutex<Vec<PathBuf>>>) {
 
 struct Setup {
     dir: tempfile::TempDir,
+    /// The stand-in CDN, trusted like the deployment (`DownloadConfig::also_trusted`).
+    origin: Origin,
     sandbox: Sandbox,
     client: Client,
     library: Library,
@@ -100,8 +103,10 @@ impl Setup {
             dir.path().join("data/library"),
         ));
         let (_, trashed) = test_trash(dir.path());
+        let origin = Origin::start().await;
         let mut setup = Setup {
             dir,
+            origin,
             sandbox,
             client,
             library,
@@ -123,7 +128,13 @@ impl Setup {
                 &self.tracker,
                 Arc::clone(&self.folder),
                 &self.cache_dir(),
-                fast_gallery(),
+                GalleryConfig {
+                    downloads: DownloadConfig {
+                        also_trusted: vec![self.origin.base.clone()],
+                        ..fast_gallery().downloads
+                    },
+                    ..fast_gallery()
+                },
                 trash,
             )
             .unwrap(),
@@ -370,7 +381,7 @@ async fn outputs_of_finished_tasks_land_in_the_library_checked_with_thumbnails_a
 async fn a_download_cut_halfway_leaves_no_file_in_the_library_and_resumes_with_range_after_a_restart(
 ) {
     let mut setup = Setup::new().await;
-    let origin = Origin::start().await;
+    let origin = setup.origin.clone();
     // A real output of the sandbox, reached through the stand-in CDN.
     let created = setup
         .client
@@ -454,7 +465,7 @@ async fn a_download_cut_halfway_leaves_no_file_in_the_library_and_resumes_with_r
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_come_from_the_task_id_and_index_never_from_the_url() {
     let setup = Setup::new().await;
-    let origin = Origin::start().await;
+    let origin = &setup.origin;
     let png = png_bytes(64, 48);
     let hostile_urls = [
         origin.put("/files/..%2F..%2Fx", png.clone(), "image/png"),
@@ -520,7 +531,7 @@ async fn names_come_from_the_task_id_and_index_never_from_the_url() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bytes_that_are_not_the_media_they_claim_are_refused_and_nothing_is_kept() {
     let setup = Setup::new().await;
-    let origin = Origin::start().await;
+    let origin = &setup.origin;
     let html = origin.put(
         "/out/1.png",
         b"<!doctype html><html><body>Access denied</body></html>".to_vec(),
@@ -558,7 +569,7 @@ async fn bytes_that_are_not_the_media_they_claim_are_refused_and_nothing_is_kept
 async fn failures_offer_retry_and_a_file_deleted_outside_the_app_is_fetched_again_or_marked_missing(
 ) {
     let setup = Setup::new().await;
-    let origin = Origin::start().await;
+    let origin = &setup.origin;
     let url = format!("{}/later.png", origin.base);
     setup.succeeded("later", "image", vec![url]);
     let failed = setup
@@ -642,7 +653,7 @@ async fn failures_offer_retry_and_a_file_deleted_outside_the_app_is_fetched_agai
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deleted_item_goes_to_the_trash_after_the_undo_window_and_is_never_downloaded_again() {
     let setup = Setup::new().await;
-    let origin = Origin::start().await;
+    let origin = &setup.origin;
     let first = origin.put("/d/1.png", png_bytes(30, 30), "image/png");
     let second = origin.put("/d/2.png", png_bytes(31, 30), "image/png");
     let task = setup.succeeded("del", "image", vec![first, second]);

@@ -25,6 +25,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
+mod body;
+use body::{read_limited, BodyError};
+pub use body::{RateFloor, RateWatch, ERROR_BODY_LIMIT, JSON_BODY_LIMIT};
+
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -32,9 +36,14 @@ pub struct ClientOptions {
     pub poll: PollPolicy,
     /// Time to open a connection (TCP + TLS).
     pub connect_timeout: Duration,
-    /// Longest silence while waiting for a reply or reading it. There is no total
-    /// timeout: a 50 MB upload on a slow line may take long and is still fine.
+    /// Longest silence while waiting for a reply or reading it.
     pub read_timeout: Duration,
+    /// Total deadline of a JSON request, retries included: a server that sends a byte
+    /// now and then never trips `read_timeout`, and must not hold a poll forever.
+    pub json_timeout: Duration,
+    /// Uploads have no total deadline (50 MB on a slow line may take long and is fine);
+    /// they have this floor instead: slower is a stall.
+    pub transfer_floor: RateFloor,
     pub user_agent: String,
     /// What retry backoffs and task polling wait on; tests pass a
     /// [`ManualClock`](crate::clock::ManualClock)'s clock to move time themselves.
@@ -48,6 +57,8 @@ impl Default for ClientOptions {
             poll: PollPolicy::default(),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
+            json_timeout: Duration::from_secs(30),
+            transfer_floor: RateFloor::default(),
             user_agent: concat!("cyberbara-rs/", env!("CARGO_PKG_VERSION")).to_string(),
             clock: Clock::system(),
         }
@@ -101,14 +112,19 @@ impl Client {
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(options.user_agent.clone())
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.read_timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build()
-            .map_err(|e| Error::Setup(e.to_string()))?;
+            .pool_idle_timeout(Duration::from_secs(90));
+        // A deployment on this computer never goes through a proxy: the system proxy
+        // would otherwise see the key in clear text (`HTTP_PROXY` without `NO_PROXY`).
+        // Remote deployments keep the system proxy, as users expect.
+        if crate::base_url::is_loopback_url(&api_root) {
+            builder = builder.no_proxy();
+        }
+        let http = builder.build().map_err(|e| Error::Setup(e.to_string()))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -319,11 +335,29 @@ impl Client {
         let files = check_files(kind, paths).await?;
         let url = self.url(kind.path());
         let http = &self.inner.http;
-        self.execute(
+        // Bytes handed to the connection, counted from the progress callbacks: what the
+        // rate floor watches while the body goes out.
+        let moved = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counted: Arc<dyn Fn(UploadProgress) + Send + Sync> = {
+            let moved = moved.clone();
+            let last = Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+            Arc::new(move |p: UploadProgress| {
+                if let Ok(mut last) = last.lock() {
+                    let before: u64 = last.insert(p.index, p.sent).unwrap_or(0);
+                    moved.fetch_add(
+                        p.sent.saturating_sub(before),
+                        std::sync::atomic::Ordering::Relaxed,
+                    );
+                }
+                progress(p)
+            })
+        };
+        let total: u64 = files.iter().map(|f| f.size).sum();
+        let upload = self.execute(
             || {
                 let url = url.clone();
                 let files = &files;
-                let progress = progress.clone();
+                let progress = counted.clone();
                 async move {
                     let form = streaming_form(files, progress).await?;
                     Ok(http.post(url).multipart(form))
@@ -331,8 +365,40 @@ impl Client {
             },
             Retry::ConnectOnly,
             false,
-        )
-        .await
+        );
+        let watch = self.upload_watch(moved, total);
+        tokio::select! {
+            result = upload => result,
+            what = watch => Err(Error::Stalled {
+                host: self.inner.host.to_string(),
+                what,
+                creating: false,
+            }),
+        }
+    }
+
+    /// Completes (with what stalled) when an upload falls under the rate floor while
+    /// its body goes out, or when the reply takes longer than the JSON deadline once
+    /// the body is out.
+    async fn upload_watch(&self, moved: Arc<std::sync::atomic::AtomicU64>, total: u64) -> String {
+        use std::sync::atomic::Ordering;
+        let options = &self.inner.options;
+        let mut watch = RateWatch::new(options.transfer_floor);
+        let mut seen = 0u64;
+        loop {
+            tokio::time::sleep_until(watch.window_end()).await;
+            let now = moved.load(Ordering::Relaxed);
+            watch.record(now.saturating_sub(seen));
+            seen = now;
+            if now >= total {
+                break;
+            }
+            if watch.stalled() {
+                return "the upload went under 1 KiB/s".into();
+            }
+        }
+        tokio::time::sleep(options.json_timeout).await;
+        "no reply after the upload".into()
     }
 
     /// Polls a task until it is final; see [`poll`].
@@ -371,9 +437,15 @@ impl Client {
         creating: bool,
     ) -> Result<T, Error> {
         let http = &self.inner.http;
+        let deadline = tokio::time::Instant::now() + self.inner.options.json_timeout;
         self.execute(
             || {
-                let mut req = http.request(method.clone(), url.clone());
+                // What is left of the total deadline bounds each attempt, body included
+                // (reqwest's per-request timeout covers reading the body).
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                let mut req = http
+                    .request(method.clone(), url.clone())
+                    .timeout(left.max(Duration::from_millis(1)));
                 if let Some(body) = &body {
                     req = req.json(body);
                 }
@@ -434,10 +506,18 @@ impl Client {
         let status = response.status();
         let retry_after_secs = retry_after(response.headers(), self.inner.options.clock.now())
             .map(|d| d.as_secs().min(u32::MAX as u64) as u32);
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_error(e, creating))?;
+        let bytes = if status.is_success() {
+            read_limited(response, JSON_BODY_LIMIT, false).await
+        } else {
+            read_limited(response, ERROR_BODY_LIMIT, true).await
+        };
+        let bytes = bytes.map_err(|e| match e {
+            BodyError::TooLarge { limit } => Error::ResponseTooLarge {
+                host: self.inner.host.to_string(),
+                limit,
+            },
+            BodyError::Transport(e) => self.transport_error(e, creating),
+        })?;
         if status.is_success() {
             if let Ok(envelope) = serde_json::from_slice::<DataEnvelope<T>>(&bytes) {
                 return Ok(envelope.data);
@@ -459,7 +539,9 @@ impl Client {
             Err(_) => Err(Error::InvalidResponse {
                 host: self.inner.host.to_string(),
                 status: status.as_u16(),
-                snippet: self.inner.key.redact(&snippet(&bytes)),
+                // Redacted before the cut: a key echoed across the cut would otherwise
+                // survive in part.
+                snippet: snippet(&self.inner.key.redact(&String::from_utf8_lossy(&bytes))),
             }),
         }
     }
@@ -507,8 +589,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
     serde_json::to_value(value).map_err(|e| Error::Setup(format!("request not serialisable: {e}")))
 }
 
-fn snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
+fn snippet(text: &str) -> String {
     let collapsed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut cut: String = collapsed.chars().take(120).collect();
     if collapsed.chars().count() > 120 {

@@ -5,6 +5,7 @@ use cyberbara::option_value;
 use cyberbara::types::MediaType;
 use serde_json::{json, Map, Value};
 
+use crate::input_facts::{input_facts, own_upload_key};
 use crate::media;
 use crate::state::AppState;
 use crate::store::{account_prefix, TaskRow};
@@ -59,29 +60,6 @@ fn reference_image(state: &AppState, options: &Map<String, Value>) -> Option<Vec
         .ok()
         .flatten()
         .map(|b| b.to_vec())
-}
-
-/// The storage key behind one of this sandbox's upload URLs. Besides the current address,
-/// any `http://` loopback address counts (`127.0.0.1`, `localhost`, `[::1]`, any port):
-/// the app's sandbox gets a new port each launch, and a task created later may still
-/// name an upload by the URL it was given before. Only URLs are compared, never stored:
-/// the sandbox keeps keys and makes URLs when it answers.
-pub(crate) fn own_upload_key(base_url: &str, url: &str) -> Option<String> {
-    if let Some(key) = url.strip_prefix(&format!("{base_url}/uploads/")) {
-        return Some(key.to_string()).filter(|key| !key.is_empty());
-    }
-    let parsed = url::Url::parse(url).ok()?;
-    if parsed.scheme() != "http" || !cyberbara::base_url::is_loopback(parsed.host_str()?) {
-        return None;
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return None;
-    }
-    parsed
-        .path()
-        .strip_prefix("/uploads/")
-        .filter(|key| !key.is_empty())
-        .map(str::to_string)
 }
 
 pub(crate) fn produce(state: &AppState, task: &TaskRow) -> Result<Value, String> {
@@ -205,7 +183,7 @@ fn render_visual(
 /// this sandbox's files, else as declared by `input_video_duration`.
 fn input_video_secs(state: &AppState, options: &Map<String, Value>) -> Option<f64> {
     let url = option_value::first_url(options, "video_input")?;
-    crate::input_facts::input_facts(state, options)
+    input_facts(state, options)
         .length(url)
         .or_else(|| option_value::seconds(options, &["input_video_duration"]))
 }
@@ -243,32 +221,4 @@ pub(crate) fn output_key(task: &TaskRow, index: usize, ext: &str) -> String {
         account_prefix(&task.account_id),
         task.id
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::own_upload_key;
-
-    #[test]
-    fn uploads_are_recognised_at_any_loopback_port() {
-        let base = "http://127.0.0.1:4000";
-        let key = "api/v1/uploads/ab12cd34/f00d.png";
-        for url in [
-            format!("{base}/uploads/{key}"),
-            format!("http://127.0.0.1:39123/uploads/{key}"),
-            format!("http://localhost:8787/uploads/{key}"),
-            format!("http://[::1]:5000/uploads/{key}"),
-        ] {
-            assert_eq!(own_upload_key(base, &url).as_deref(), Some(key), "{url}");
-        }
-        for url in [
-            format!("https://cdn.example.com/uploads/{key}"),
-            format!("http://10.0.0.2:4000/uploads/{key}"),
-            format!("http://127.0.0.1:4000/other/{key}"),
-            "http://127.0.0.1:4000/uploads/".to_string(),
-            "not a url".to_string(),
-        ] {
-            assert_eq!(own_upload_key(base, &url), None, "{url}");
-        }
-    }
 }

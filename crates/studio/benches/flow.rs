@@ -181,10 +181,10 @@ struct CoreRun {
 /// `TASKS` tasks with `prompt` through the core, until every output is a file.
 async fn core_run(base: &str, prompt: &str) -> CoreRun {
     let dir = tempfile::tempdir().expect("a scratch folder");
-    let studio = Arc::new(open_studio(dir.path(), base));
+    let services = Arc::new(open_studio(dir.path(), base));
     // What the app has running before any Generate: the tracker and the downloads.
-    let _gallery = studio.gallery().await.expect("the gallery starts");
-    let tracker = studio.tracker().await.expect("the tracker");
+    let _gallery = services.gallery().await.expect("the gallery starts");
+    let tracker = services.tracker().await.expect("the tracker");
     let mut events = tracker.subscribe_all();
     let polls_before = tracker.stats().polls;
 
@@ -192,7 +192,7 @@ async fn core_run(base: &str, prompt: &str) -> CoreRun {
     let mut left = TASKS as u32;
     while left > 0 {
         let batch = left.min(8);
-        let report = studio
+        let report = services
             .generate(&draft(prompt, batch))
             .await
             .expect("generate");
@@ -363,11 +363,11 @@ fn curl_upload(base: &str, file: &Path) -> Duration {
     elapsed
 }
 
-async fn core_upload(studio: &Studio, file: &Path, round: u64) -> (Duration, u64) {
+async fn core_upload(services: &Studio, file: &Path, round: u64) -> (Duration, u64) {
     let (before, _) = rss_and_peak();
     assert!(reset_peak(), "this kernel cannot reset VmHWM");
     let started = Instant::now();
-    studio
+    services
         .upload_reference(
             &format!("bench-{round}"),
             file,
@@ -554,9 +554,9 @@ async fn latency(sandbox: &Sandbox, runs: usize) -> Value {
 
 async fn upload(sandbox: &Sandbox, runs: usize) -> Value {
     let dir = tempfile::tempdir().expect("a scratch folder");
-    let studio = open_studio(&dir.path().join("studio"), &sandbox.base);
+    let services = open_studio(&dir.path().join("studio"), &sandbox.base);
     // The client and its connection pool exist before the first upload, as in the app.
-    studio.active_balance().await.expect("the balance");
+    services.active_balance().await.expect("the balance");
     let (mut curl, mut core, mut growth) = (Vec::new(), Vec::new(), Vec::new());
     let mb = UPLOAD_BYTES as f64 / 1e6;
     for round in 0..runs as u64 {
@@ -565,9 +565,9 @@ async fn upload(sandbox: &Sandbox, runs: usize) -> Value {
         // Alternate which goes first, so neither always meets a warmer server.
         let (c, (a, g)) = if round % 2 == 0 {
             let c = curl_upload(&sandbox.base, &file);
-            (c, core_upload(&studio, &file, round).await)
+            (c, core_upload(&services, &file, round).await)
         } else {
-            let a = core_upload(&studio, &file, round).await;
+            let a = core_upload(&services, &file, round).await;
             (curl_upload(&sandbox.base, &file), a)
         };
         eprintln!(

@@ -45,14 +45,14 @@ async fn studio_on_second_sandbox(credits: i64) -> (tempfile::TempDir, Studio, S
     .unwrap();
     let base = sandbox.base_url();
     let keychain = Keychain::new(format!("cyberbara-studio-test-{}", uuid::Uuid::new_v4()));
-    let studio = Studio::open_with(
+    let services = Studio::open_with(
         AppPaths::under(dir.path()),
         keychain,
         None,
         with_refund_checks(),
     )
     .unwrap();
-    let view = studio
+    let view = services
         .add_profile(NewProfile {
             name: "Second".into(),
             base_url: base.clone(),
@@ -60,8 +60,8 @@ async fn studio_on_second_sandbox(credits: i64) -> (tempfile::TempDir, Studio, S
         })
         .await
         .unwrap();
-    studio.switch_profile(view.id).await.unwrap();
-    (dir, studio, sandbox, base)
+    services.switch_profile(view.id).await.unwrap();
+    (dir, services, sandbox, base)
 }
 
 async fn stats(base: &str) -> BTreeMap<String, u64> {
@@ -87,15 +87,15 @@ fn image_draft(prompt: &str, batch: u32) -> Draft {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_draft_is_kept_per_profile_checked_quoted_and_generated_as_a_batch() {
-    let (_dir, studio, sandbox, _) = studio_on_second_sandbox(500).await;
+    let (_dir, services, sandbox, _) = studio_on_second_sandbox(500).await;
 
     // The draft survives a restart of the services and belongs to its profile.
     let mut draft = image_draft("A calm drone shot over snowy mountains", 3);
     draft.options.insert("duration".into(), json!(12));
-    studio.save_draft(&draft).unwrap();
-    assert_eq!(studio.draft().unwrap(), draft);
+    services.save_draft(&draft).unwrap();
+    assert_eq!(services.draft().unwrap(), draft);
 
-    let check = studio.check_draft(&draft).await.unwrap();
+    let check = services.check_draft(&draft).await.unwrap();
     assert_eq!(check.scene.as_deref(), Some("text-to-video"));
     assert!(check.inferred);
     assert!(
@@ -107,20 +107,20 @@ async fn a_draft_is_kept_per_profile_checked_quoted_and_generated_as_a_batch() {
 
     draft.options.remove("duration");
     draft.options.insert("aspect_ratio".into(), json!("square"));
-    let check = studio.check_draft(&draft).await.unwrap();
+    let check = services.check_draft(&draft).await.unwrap();
     assert_eq!(check.problems[0].field, "options.aspect_ratio");
-    let refused = studio.quote(&draft).await.unwrap_err();
+    let refused = services.quote(&draft).await.unwrap_err();
     assert_eq!(refused.kind, ErrorKind::InvalidInput);
     draft.options.remove("aspect_ratio");
 
-    let quote = studio.quote(&draft).await.unwrap();
+    let quote = services.quote(&draft).await.unwrap();
     assert_eq!(quote.batch, 3);
     assert_eq!(quote.total, quote.per_task * 3);
     assert_eq!(quote.remaining, 500);
     assert_eq!(quote.after, 500 - quote.total);
     assert!(quote.affordable);
 
-    let report = studio.generate(&draft).await.unwrap();
+    let report = services.generate(&draft).await.unwrap();
     assert_eq!(report.requested, 3);
     assert!(report.error.is_none(), "{:?}", report.error);
     assert_eq!(report.created.len(), 3);
@@ -140,13 +140,13 @@ async fn a_draft_is_kept_per_profile_checked_quoted_and_generated_as_a_batch() {
         .iter()
         .all(|t| t.batch_id.as_deref() == Some(batch.as_str())));
     assert_eq!(
-        studio.recent_prompts(5).unwrap()[0].prompt,
+        services.recent_prompts(5).unwrap()[0].prompt,
         "A calm drone shot over snowy mountains"
     );
 
     // The tracker follows them to the end.
     for task in &report.created {
-        let done = wait_for_task(&studio, &task.id, Duration::from_secs(60)).await;
+        let done = wait_for_task(&services, &task.id, Duration::from_secs(60)).await;
         assert_eq!(done.state, TaskState::Succeeded);
         assert!(!done.outputs.is_empty());
     }
@@ -156,17 +156,17 @@ async fn a_draft_is_kept_per_profile_checked_quoted_and_generated_as_a_batch() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_task_stops_the_batch_and_says_how_many_were_created() {
     // Room for two 8-credit images, not three.
-    let (_dir, studio, sandbox, base) = studio_on_second_sandbox(20).await;
+    let (_dir, services, sandbox, base) = studio_on_second_sandbox(20).await;
     let draft = Draft {
         model: "nano-banana-pro".into(),
         prompt: "three lighthouses".into(),
         batch: 4,
         ..Default::default()
     };
-    let quote = studio.quote(&draft).await.unwrap();
+    let quote = services.quote(&draft).await.unwrap();
     assert!(!quote.affordable);
     reset_stats(&base).await;
-    let report = studio.generate(&draft).await.unwrap();
+    let report = services.generate(&draft).await.unwrap();
     assert_eq!(report.created.len(), 2);
     let error = report.error.expect("the third was refused");
     assert_eq!(error.code.as_deref(), Some("insufficient_credits"));
@@ -181,7 +181,7 @@ async fn a_refused_task_stops_the_batch_and_says_how_many_were_created() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_dropped_during_creation_is_reported_and_not_sent_again() {
-    let (_dir, studio, sandbox, base) = studio_on_second_sandbox(500).await;
+    let (_dir, services, sandbox, base) = studio_on_second_sandbox(500).await;
     let controls = SandboxControls::new(&base);
     controls.reset_stats().await.unwrap();
     controls
@@ -198,7 +198,7 @@ async fn a_connection_dropped_during_creation_is_reported_and_not_sent_again() {
         batch: 2,
         ..Default::default()
     };
-    let report = studio.generate(&draft).await.unwrap();
+    let report = services.generate(&draft).await.unwrap();
     assert!(report.created.is_empty());
     let error = report.error.expect("the drop is reported");
     assert_eq!(error.kind, ErrorKind::Network);
@@ -214,7 +214,7 @@ async fn a_connection_dropped_during_creation_is_reported_and_not_sent_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_file_is_uploaded_once_and_an_old_url_is_checked_with_one_head() {
-    let (dir, studio, sandbox, base) = studio_on_second_sandbox(500).await;
+    let (dir, services, sandbox, base) = studio_on_second_sandbox(500).await;
     let file = dir.path().join("reference.png");
     image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 120]))
         .save(&file)
@@ -226,7 +226,7 @@ async fn the_same_file_is_uploaded_once_and_an_old_url_is_checked_with_one_head(
     };
     reset_stats(&base).await;
 
-    let first = studio
+    let first = services
         .upload_reference(
             "u1",
             &file,
@@ -250,7 +250,7 @@ async fn the_same_file_is_uploaded_once_and_an_old_url_is_checked_with_one_head(
             Some(UploadEvent::Done { reused: false, .. })
         ));
     }
-    let second = studio
+    let second = services
         .upload_reference(
             "u2",
             &file,
@@ -270,16 +270,16 @@ async fn the_same_file_is_uploaded_once_and_an_old_url_is_checked_with_one_head(
     assert_eq!(count(&after_two, "HEAD /uploads/{key}"), 0);
 
     // A day later the remembered URL is checked once before it is used again.
-    let profile = studio.active_id().unwrap();
+    let profile = services.active_id().unwrap();
     let sha = first.sha256.clone().unwrap();
-    let mut old = studio
+    let mut old = services
         .library()
         .remembered_upload(&profile, &sha)
         .unwrap()
         .unwrap();
     old.checked_ms = now_ms() - 25 * 60 * 60 * 1000;
-    studio.library().remember_upload(&old).unwrap();
-    let third = studio
+    services.library().remember_upload(&old).unwrap();
+    let third = services
         .upload_reference(
             "u3",
             &file,
@@ -295,7 +295,7 @@ async fn the_same_file_is_uploaded_once_and_an_old_url_is_checked_with_one_head(
     assert_eq!(count(&after_three, "POST /api/v1/uploads/images"), 1);
 
     // A remembered URL that no longer resolves is uploaded again.
-    studio
+    services
         .library()
         .remember_upload(&RememberedUpload {
             url: format!("{base}/uploads/gone/missing.png"),
@@ -303,7 +303,7 @@ async fn the_same_file_is_uploaded_once_and_an_old_url_is_checked_with_one_head(
             ..old
         })
         .unwrap();
-    let fourth = studio
+    let fourth = services
         .upload_reference("u4", &file, "image_input", ReferenceMedia::Image, sink)
         .await
         .unwrap();
@@ -318,7 +318,7 @@ async fn the_same_file_is_uploaded_once_and_an_old_url_is_checked_with_one_head(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_the_api_refuses_is_named_before_anything_is_sent() {
-    let (dir, studio, sandbox, base) = studio_on_second_sandbox(500).await;
+    let (dir, services, sandbox, base) = studio_on_second_sandbox(500).await;
     let fake = dir.path().join("notes.png");
     std::fs::write(&fake, b"%PDF-1.7 this is a document").unwrap();
     let big = dir.path().join("huge.png");
@@ -336,7 +336,7 @@ async fn a_file_the_api_refuses_is_named_before_anything_is_sent() {
             }
         })
     };
-    let err = studio
+    let err = services
         .upload_reference(
             "f1",
             &fake,
@@ -348,7 +348,7 @@ async fn a_file_the_api_refuses_is_named_before_anything_is_sent() {
         .unwrap_err();
     assert_eq!(err.code.as_deref(), Some("invalid_file_type"));
     assert!(err.message.contains("notes.png"), "{}", err.message);
-    let err = studio
+    let err = services
         .upload_reference("f2", &big, "image_input", ReferenceMedia::Image, sink)
         .await
         .unwrap_err();

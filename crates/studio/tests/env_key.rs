@@ -36,10 +36,10 @@ async fn the_environment_key_is_not_sent_to_another_profiles_host() {
 
     // Profiles for both deployments, saved with keys the keychain then forgets, as on a
     // headless machine where only the environment holds a key.
-    let studio = Studio::open(paths.clone(), keychain.clone(), None).unwrap();
+    let services = Studio::open(paths.clone(), keychain.clone(), None).unwrap();
     let mut ids = Vec::new();
     for (name, url) in [("A", &url_a), ("B", &url_b)] {
-        let view = studio
+        let view = services
             .add_profile(NewProfile {
                 name: name.into(),
                 base_url: url.clone(),
@@ -47,17 +47,17 @@ async fn the_environment_key_is_not_sent_to_another_profiles_host() {
             })
             .await
             .unwrap();
-        studio.delete_profile_key(view.id.clone()).await.unwrap();
+        services.delete_profile_key(view.id.clone()).await.unwrap();
         ids.push(view.id);
     }
-    drop(studio);
+    drop(services);
 
     let env = EnvKey {
         key: ApiKey::new(KEY_A),
         base_url: Some(url_a.clone()),
     };
-    let studio = Studio::open(paths, keychain, Some(env)).unwrap();
-    let state = studio.state().await.unwrap();
+    let services = Studio::open(paths, keychain, Some(env)).unwrap();
+    let state = services.state().await.unwrap();
     let source = |id: &str| {
         state
             .profiles
@@ -69,17 +69,17 @@ async fn the_environment_key_is_not_sent_to_another_profiles_host() {
     assert_eq!(source(&ids[0]), KeySource::Environment);
     assert_eq!(source(&ids[1]), KeySource::Missing);
 
-    let report = studio.test_profile(&ids[0]).await.unwrap();
+    let report = services.test_profile(&ids[0]).await.unwrap();
     assert_eq!(
         report.remaining_credits, 77,
         "A answers to the environment key"
     );
     SandboxControls::new(&url_b).reset_stats().await.unwrap();
-    let err = studio.test_profile(&ids[1]).await.unwrap_err();
+    let err = services.test_profile(&ids[1]).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::MissingKey);
-    studio.switch_profile(ids[1].clone()).await.unwrap();
+    services.switch_profile(ids[1].clone()).await.unwrap();
     assert_eq!(
-        studio.active_balance().await.unwrap_err().kind,
+        services.active_balance().await.unwrap_err().kind,
         ErrorKind::MissingKey
     );
     assert_eq!(
@@ -88,7 +88,7 @@ async fn the_environment_key_is_not_sent_to_another_profiles_host() {
         "B never saw a request, with the key or without"
     );
 
-    studio
+    services
         .delete_profile(ProfileRef { id: ids[1].clone() }.id)
         .await
         .unwrap();

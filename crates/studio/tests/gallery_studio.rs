@@ -44,17 +44,17 @@ async fn open_studio(dir: &Path) -> Studio {
     let trash: TrashFn = Arc::new(move |path: &Path| {
         std::fs::rename(path, bin.join(path.file_name().unwrap())).map_err(|e| e.to_string())
     });
-    let studio = Studio::open_with(AppPaths::under(dir), keychain, None, fast_tracker())
+    let services = Studio::open_with(AppPaths::under(dir), keychain, None, fast_tracker())
         .unwrap()
         .with_gallery(fast_gallery(), trash);
-    studio.start().await;
-    studio
+    services.start().await;
+    services
 }
 
-async fn index_until(studio: &Studio, done: impl Fn(&GalleryIndex) -> bool) -> GalleryIndex {
+async fn index_until(services: &Studio, done: impl Fn(&GalleryIndex) -> bool) -> GalleryIndex {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
-        let index = studio
+        let index = services
             .gallery_index(GalleryFilter::default())
             .await
             .unwrap();
@@ -96,15 +96,15 @@ fn png_data_url() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_library() {
     let dir = tempfile::tempdir().unwrap();
-    let studio = open_studio(dir.path()).await;
-    let empty = studio
+    let services = open_studio(dir.path()).await;
+    let empty = services
         .gallery_index(GalleryFilter::default())
         .await
         .unwrap();
     assert!(empty.tiles.is_empty() && empty.days.is_empty());
     let thumb_base = empty.thumb_base.clone().unwrap();
 
-    let image_report = studio
+    let image_report = services
         .generate(&draft(
             "nano-banana-pro",
             "[sandbox:ms=200] A lighthouse at dusk",
@@ -112,12 +112,12 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
         .await
         .unwrap();
     assert!(image_report.error.is_none(), "{:?}", image_report.error);
-    let video_report = studio
+    let video_report = services
         .generate(&draft("veo-3.1-fast", "[sandbox:ms=200] Waves on rocks"))
         .await
         .unwrap();
     assert!(video_report.error.is_none(), "{:?}", video_report.error);
-    let index = index_until(&studio, |index| {
+    let index = index_until(&services, |index| {
         index.tiles.len() == 2
             && index.tiles.iter().all(|t| t.state == TileState::Ready)
             && index.tiles.iter().any(|t| t.media == "image" && t.thumb)
@@ -130,7 +130,7 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
     let (image_key, video_key) = (image_tile.key.clone(), video_tile.key.clone());
 
     // Records of the window: the request, the local copy's URL, sizes.
-    let records = studio
+    let records = services
         .gallery_records(&[video_key.clone(), image_key.clone(), "999999".into()])
         .await
         .unwrap();
@@ -153,12 +153,16 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
 
     // "Open in Gallery" (from the Usage page) finds a task's outputs by the task id.
     let image_task = image_report.created[0].id.clone();
-    let of_task = studio.task_tiles(&image_task).await.unwrap();
+    let of_task = services.task_tiles(&image_task).await.unwrap();
     assert_eq!(
         of_task.iter().map(|t| t.key.as_str()).collect::<Vec<_>>(),
         vec![image_key.as_str()]
     );
-    assert!(studio.task_tiles("no-such-task").await.unwrap().is_empty());
+    assert!(services
+        .task_tiles("no-such-task")
+        .await
+        .unwrap()
+        .is_empty());
 
     // The media server serves the library folder: the bytes, ranges, content types.
     let http = reqwest::Client::new();
@@ -207,7 +211,7 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
     }
 
     // A poster for the video, from the frame the page drew.
-    let refused = studio
+    let refused = services
         .store_poster(&video_key, "data:text/html;base64,PGh0bWw+")
         .await;
     assert_eq!(refused.unwrap_err().kind, ErrorKind::InvalidInput);
@@ -215,11 +219,11 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
         "data:image/jpeg;base64,{}",
         base64::engine::general_purpose::STANDARD.encode(b"<html>not a frame</html>")
     );
-    assert!(studio
+    assert!(services
         .store_poster(&video_key, &not_a_picture)
         .await
         .is_err());
-    let tile = studio
+    let tile = services
         .store_poster(&video_key, &png_data_url())
         .await
         .unwrap();
@@ -227,7 +231,7 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
     let poster = dir.path().join(format!("cache/thumbs/{video_key}.jpg"));
     assert_eq!(image::image_dimensions(&poster).unwrap(), (320, 180));
     assert!(
-        studio
+        services
             .store_poster(&image_key, &png_data_url())
             .await
             .is_err(),
@@ -237,18 +241,18 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
     // Save as…: one file byte for byte; a selection with sidecars, never overwriting.
     let out = dir.path().join("saved");
     std::fs::create_dir_all(&out).unwrap();
-    let (name, _) = studio.save_suggestion(&image_key).await.unwrap();
+    let (name, _) = services.save_suggestion(&image_key).await.unwrap();
     assert!(
         name.starts_with("nano-banana-pro-") && name.ends_with("-0.png"),
         "{name}"
     );
-    let report = studio
+    let report = services
         .save_item(&image_key, &out.join(&name))
         .await
         .unwrap();
     assert_eq!(std::fs::read(&report.files[0]).unwrap(), on_disk);
-    assert_eq!(studio.last_save_folder().as_deref(), Some(out.as_path()));
-    let both = studio
+    assert_eq!(services.last_save_folder().as_deref(), Some(out.as_path()));
+    let both = services
         .save_items(&[image_key.clone(), video_key.clone()], &out)
         .await
         .unwrap();
@@ -263,12 +267,12 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
     }
 
     // Favourites.
-    let tiles = studio
+    let tiles = services
         .set_favourite(std::slice::from_ref(&image_key), true)
         .await
         .unwrap();
     assert!(tiles[0].favourite);
-    let favourites = studio
+    let favourites = services
         .gallery_index(GalleryFilter {
             favourites: true,
             ..Default::default()
@@ -276,12 +280,12 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
         .await
         .unwrap();
     assert_eq!(favourites.tiles.len(), 1);
-    assert_eq!(studio.gallery_facets().await.unwrap().favourites, 1);
+    assert_eq!(services.gallery_facets().await.unwrap().favourites, 1);
 
     // Use as reference: the output's URL still resolves, so it is used as it is.
     let events = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = Arc::clone(&events);
-    let reference = studio
+    let reference = services
         .item_as_reference(
             &image_key,
             "image_input",
@@ -298,26 +302,26 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
     ));
 
     // Delete and Undo; then delete for good: the file goes to the trash.
-    let deleted = studio
+    let deleted = services
         .delete_items(std::slice::from_ref(&image_key))
         .await
         .unwrap();
     assert_eq!(deleted.keys, vec![image_key.clone()]);
-    let after = studio
+    let after = services
         .gallery_index(GalleryFilter::default())
         .await
         .unwrap();
     assert_eq!(after.tiles.len(), 1);
     assert!(
-        studio.task_tiles(&image_task).await.unwrap().is_empty(),
+        services.task_tiles(&image_task).await.unwrap().is_empty(),
         "a deleted output is not shown by Open in Gallery"
     );
-    let back = studio
+    let back = services
         .undo_delete(std::slice::from_ref(&image_key))
         .await
         .unwrap();
     assert_eq!(back[0].key, image_key);
-    studio
+    services
         .delete_items(std::slice::from_ref(&image_key))
         .await
         .unwrap();
@@ -331,7 +335,7 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
         .join("trash-bin")
         .join(path.file_name().unwrap())
         .exists());
-    let too_late = studio
+    let too_late = services
         .undo_delete(std::slice::from_ref(&image_key))
         .await
         .unwrap_err();
@@ -342,9 +346,9 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
     );
 
     // The library folder moves, and the media server follows it.
-    let view = studio.library_folder().await.unwrap();
+    let view = services.library_folder().await.unwrap();
     assert!(view.is_default && view.files == 1, "{view:?}");
-    let refused = studio
+    let refused = services
         .move_library(Path::new("/sys/cyberbara-library"))
         .await
         .unwrap_err();
@@ -355,9 +359,9 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
         refused.message
     );
     let elsewhere = dir.path().join("elsewhere");
-    let moved = studio.move_library(&elsewhere).await.unwrap();
+    let moved = services.move_library(&elsewhere).await.unwrap();
     assert_eq!(moved.moved, 1);
-    let record = &studio
+    let record = &services
         .gallery_records(std::slice::from_ref(&video_key))
         .await
         .unwrap()[0];
@@ -374,7 +378,7 @@ async fn generated_outputs_are_listed_served_saved_and_managed_from_the_local_li
         std::fs::read(&new_path).unwrap()
     );
     assert!(common_files(&dir.path().join("data/library")).is_empty());
-    let view = studio.library_folder().await.unwrap();
+    let view = services.library_folder().await.unwrap();
     assert!(!view.is_default);
     assert_eq!(view.path, elsewhere.display().to_string());
 }

@@ -40,9 +40,9 @@ async fn a_keychain_that_never_answers_times_out_and_the_sandbox_still_starts() 
     );
     assert!(err.to_string().contains("Try again"), "{err}");
 
-    let studio = Studio::open(AppPaths::under(dir.path()), keychain, None).unwrap();
-    studio.probe_keychain().await;
-    let err = studio
+    let services = Studio::open(AppPaths::under(dir.path()), keychain, None).unwrap();
+    services.probe_keychain().await;
+    let err = services
         .add_profile(NewProfile {
             name: "Prod".into(),
             base_url: "https://api.example.com".into(),
@@ -52,10 +52,10 @@ async fn a_keychain_that_never_answers_times_out_and_the_sandbox_still_starts() 
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Keychain);
     assert_eq!(
-        studio.active_balance().await.unwrap().remaining_credits,
+        services.active_balance().await.unwrap().remaining_credits,
         500
     );
-    let state = studio.state().await.unwrap();
+    let state = services.state().await.unwrap();
     let problem = state.keychain.expect("one keychain notice");
     assert!(
         problem.message.contains("did not answer"),

@@ -25,21 +25,21 @@ async fn the_sandbox_starts_with_500_credits_and_keeps_account_and_address_acros
     let keychain = Keychain::new(format!("cyberbara-studio-test-{}", uuid::Uuid::new_v4()));
     let paths = AppPaths::under(dir.path());
 
-    let studio = Studio::open(paths.clone(), keychain.clone(), None).unwrap();
-    let state = studio.state().await.unwrap();
+    let services = Studio::open(paths.clone(), keychain.clone(), None).unwrap();
+    let state = services.state().await.unwrap();
     assert_eq!(state.active_id, SANDBOX_ID);
     assert!(matches!(state.sandbox, SandboxStatus::Starting));
 
-    let balance = studio.active_balance().await.unwrap();
+    let balance = services.active_balance().await.unwrap();
     assert_eq!(balance.profile_id, SANDBOX_ID);
     assert_eq!(balance.remaining_credits, 500);
 
-    let state = studio.state().await.unwrap();
+    let state = services.state().await.unwrap();
     let base_url = running_url(&state);
     assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url}");
     assert!(!base_url.ends_with(":0"));
     assert_eq!(state.profiles[0].key_source, KeySource::Session);
-    let key = studio.sandbox().await.unwrap().key().clone();
+    let key = services.sandbox().await.unwrap().key().clone();
     assert_eq!(
         state.profiles[0].key_hint.as_deref(),
         Some(key.hint().as_str()),
@@ -58,7 +58,7 @@ async fn the_sandbox_starts_with_500_credits_and_keeps_account_and_address_acros
         .await
         .unwrap();
     assert_eq!(
-        studio.active_balance().await.unwrap().remaining_credits,
+        services.active_balance().await.unwrap().remaining_credits,
         492
     );
 
@@ -73,29 +73,29 @@ async fn the_sandbox_starts_with_500_credits_and_keeps_account_and_address_acros
 
     // A second launch over the same data folder: a new key, the same account, the same
     // address; the old key no longer works.
-    studio.connections().sandbox().await.unwrap();
-    drop(studio);
+    services.connections().sandbox().await.unwrap();
+    drop(services);
     // The first sandbox stops when its handle drops; wait until its port is free.
     let port: u16 = base_url.rsplit(':').next().unwrap().parse().unwrap();
     common::wait_until_free(port).await;
-    let studio = Studio::open(paths.clone(), keychain.clone(), None).unwrap();
+    let services = Studio::open(paths.clone(), keychain.clone(), None).unwrap();
     assert_eq!(
-        studio.active_balance().await.unwrap().remaining_credits,
+        services.active_balance().await.unwrap().remaining_credits,
         492
     );
-    let state = studio.state().await.unwrap();
+    let state = services.state().await.unwrap();
     assert_eq!(
         running_url(&state),
         base_url,
         "the sandbox keeps its address"
     );
-    let new_key = studio.sandbox().await.unwrap().key().clone();
+    let new_key = services.sandbox().await.unwrap().key().clone();
     assert_ne!(new_key.expose_secret(), key.expose_secret());
     let old = test_connection(&base_url, key.clone()).await.unwrap_err();
     assert_eq!(old.code.as_deref(), Some("invalid_api_key"));
 
     // A user profile pointing at the running sandbox works through the same services.
-    let view = studio
+    let view = services
         .add_profile(NewProfile {
             name: "Loopback".into(),
             base_url: base_url.clone(),
@@ -103,9 +103,9 @@ async fn the_sandbox_starts_with_500_credits_and_keeps_account_and_address_acros
         })
         .await
         .unwrap();
-    studio.switch_profile(view.id.clone()).await.unwrap();
-    assert_eq!(studio.active_balance().await.unwrap().profile_id, view.id);
-    studio.delete_profile(view.id).await.unwrap();
+    services.switch_profile(view.id.clone()).await.unwrap();
+    assert_eq!(services.active_balance().await.unwrap().profile_id, view.id);
+    services.delete_profile(view.id).await.unwrap();
 
     let on_disk = all_bytes_under(dir.path());
     assert!(!on_disk.is_empty());
@@ -123,30 +123,30 @@ async fn a_taken_port_moves_the_sandbox_and_its_stored_urls() {
     let keychain = Keychain::new(format!("cyberbara-studio-test-{}", uuid::Uuid::new_v4()));
     let paths = AppPaths::under(dir.path());
 
-    let studio = Studio::open(paths.clone(), keychain.clone(), None).unwrap();
-    let first = studio.sandbox().await.unwrap().base_url();
-    let mut draft = studio.draft().unwrap();
+    let services = Studio::open(paths.clone(), keychain.clone(), None).unwrap();
+    let first = services.sandbox().await.unwrap().base_url();
+    let mut draft = services.draft().unwrap();
     draft.model = "nano-banana-pro".into();
     draft.references.push(studio::compose::reference_from_url(
         &format!("{first}/uploads/x/a.png"),
         "image_input",
     ));
-    studio.save_draft(&draft).unwrap();
-    drop(studio);
+    services.save_draft(&draft).unwrap();
+    drop(services);
 
     // Something else takes the port before the next launch.
     let port: u16 = first.rsplit(':').next().unwrap().parse().unwrap();
     common::wait_until_free(port).await;
     let squatter = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
 
-    let studio = Studio::open(paths, keychain, None).unwrap();
-    let second = studio.sandbox().await.unwrap().base_url();
+    let services = Studio::open(paths, keychain, None).unwrap();
+    let second = services.sandbox().await.unwrap().base_url();
     assert_ne!(second, first);
     assert_eq!(
-        studio.active_balance().await.unwrap().remaining_credits,
+        services.active_balance().await.unwrap().remaining_credits,
         500
     );
-    let draft = studio.draft().unwrap();
+    let draft = services.draft().unwrap();
     assert_eq!(
         draft.references[0].url.as_deref(),
         Some(format!("{second}/uploads/x/a.png").as_str()),

@@ -623,19 +623,19 @@ async fn the_studio_reads_the_active_profiles_usage_and_keeps_the_low_balance_th
     let dir = tempfile::tempdir().unwrap();
     let paths = AppPaths::under(dir.path());
     let keychain = Keychain::new(format!("cyberbara-studio-test-{}", uuid::Uuid::new_v4()));
-    let studio =
+    let services =
         Studio::open_with(paths.clone(), keychain.clone(), None, with_refund_checks()).unwrap();
-    studio.start().await;
+    services.start().await;
 
-    let threshold = studio.balance_settings().unwrap().low_balance_threshold;
+    let threshold = services.balance_settings().unwrap().low_balance_threshold;
     assert_eq!(threshold, DEFAULT_LOW_BALANCE);
-    let set = studio
+    let set = services
         .set_balance_settings(BalanceSettings {
             low_balance_threshold: 120,
         })
         .unwrap();
     assert_eq!(set.low_balance_threshold, 120);
-    let refused = studio
+    let refused = services
         .set_balance_settings(BalanceSettings {
             low_balance_threshold: -1,
         })
@@ -649,21 +649,24 @@ async fn the_studio_reads_the_active_profiles_usage_and_keeps_the_low_balance_th
         batch: 1,
         ..Default::default()
     };
-    let report = studio.generate(&draft).await.unwrap();
+    let report = services.generate(&draft).await.unwrap();
     assert_eq!(report.created.len(), 1);
     let all = UsageRange::default();
-    assert!(studio.cached_usage(&all).unwrap().is_none());
-    let ledger = studio.sync_usage(&all, &usage::no_progress).await.unwrap();
+    assert!(services.cached_usage(&all).unwrap().is_none());
+    let ledger = services
+        .sync_usage(&all, &usage::no_progress)
+        .await
+        .unwrap();
     assert_eq!(ledger.rows.len(), 1);
     assert_eq!(
         ledger.rows[0].task_id.as_deref(),
         Some(report.created[0].id.as_str())
     );
     assert_eq!(ledger.rows[0].model.as_deref(), Some("nano-banana-pro"));
-    assert_eq!(studio.cached_usage(&all).unwrap(), Some(ledger.clone()));
+    assert_eq!(services.cached_usage(&all).unwrap(), Some(ledger.clone()));
 
     let csv_path = dir.path().join("exported.csv");
-    let export = studio
+    let export = services
         .export_usage_csv(&all, &csv_path, &usage::no_progress)
         .await
         .unwrap();
@@ -671,7 +674,7 @@ async fn the_studio_reads_the_active_profiles_usage_and_keeps_the_low_balance_th
     let text = std::fs::read_to_string(&csv_path).unwrap();
     assert_eq!(text.lines().count(), 2);
     assert!(text.contains(&report.created[0].id));
-    drop(studio);
+    drop(services);
 
     let reopened = Studio::open(paths, keychain, None).unwrap();
     assert_eq!(

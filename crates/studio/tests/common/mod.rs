@@ -87,13 +87,13 @@ impl studio::tracker::Connections for TestConnections {
 /// Waits, on the tracker's events, until task `id` of the active profile is final.
 #[allow(dead_code)]
 pub async fn wait_for_task(
-    studio: &studio::services::Studio,
+    services: &studio::services::Studio,
     id: &str,
     limit: std::time::Duration,
 ) -> studio::library::TaskRecord {
     use futures_util::StreamExt;
-    let profile = studio.active_id().unwrap();
-    let tracker = studio.tracker().await.unwrap();
+    let profile = services.active_id().unwrap();
+    let tracker = services.tracker().await.unwrap();
     let mut events = Box::pin(tracker.subscribe(&profile));
     let deadline = tokio::time::Instant::now() + limit;
     loop {

@@ -169,6 +169,13 @@ export class Studio {
     if (shown.length > 0 && this.page === "gallery") this.viewer.open(this.gallery.sequence, shown[0]);
   }
 
+  /** "Show all in Gallery" (Create's results): the Gallery with these outputs selected. */
+  async showInGallery(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    this.navigate("gallery");
+    await this.gallery.show(keys);
+  }
+
   /** Activity has shown the task it was asked to: the request is done. */
   focusTaskShown(): void {
     this.focusTask = null;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sets up what is missing and runs every check and test: formatting, clippy, all Rust tests
-# (against a real Secret Service), the front end's type check, lint and unit tests, and the
-# end-to-end tests that drive the real app under Xvfb. Screenshots land in
+# Sets up what is missing and runs every check and test: formatting, import circles, clippy,
+# all Rust tests (against a real Secret Service), the front end's type check, lint and unit
+# tests, and the end-to-end tests that drive the real app under Xvfb. Screenshots land in
 # ${CARGO_TARGET_DIR:-target}/e2e-screenshots/.
 set -euo pipefail
 
@@ -32,6 +32,9 @@ secret-tool clear cyberbara-probe ok
 
 step "cargo fmt --check"
 cargo fmt --all --check
+
+step "No import circles among source files (Rust modules, ui/src)"
+python3 scripts/import-cycles.py
 
 step "Front end: npm ci'd packages, build (embedded into the app)"
 (cd ui && npm run build)

@@ -1,6 +1,7 @@
 //! How a command looks from TypeScript: its argument, event and result types, read from
-//! the command function's own signature (see [`crate::commands`]), so the generated
-//! bindings (`ui/src/lib/bindings/commands.ts`) cannot drift from what the commands accept.
+//! the command function's own signature (the shape `command_list` describes), and the
+//! TypeScript types those name, so the generated bindings (`ui/src/lib/bindings/`) cannot
+//! drift from what the commands accept.
 
 use serde::Serialize;
 use studio::error::AppError;
@@ -23,6 +24,9 @@ pub struct CommandSignature {
 
 pub(crate) trait Command<Marker> {
     fn signature(name: &'static str, cfg: &ts_rs::Config) -> CommandSignature;
+    /// Writes the types of [`Command::signature`] (and those they name) into `cfg`'s
+    /// folder, with [`AppError`], the error every command returns.
+    fn export_types(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError>;
 }
 
 pub(crate) struct NoArgs;
@@ -45,6 +49,11 @@ where
             imports: imports_of::<T>(cfg),
         }
     }
+
+    fn export_types(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+        export_all_of::<T>(cfg)?;
+        AppError::export_all(cfg)
+    }
 }
 
 impl<F, Fut, A, T> Command<OneArg<A>> for F
@@ -63,6 +72,12 @@ where
             imports: [imports_of::<A>(cfg), imports_of::<T>(cfg)].concat(),
         }
     }
+
+    fn export_types(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+        export_all_of::<A>(cfg)?;
+        export_all_of::<T>(cfg)?;
+        AppError::export_all(cfg)
+    }
 }
 
 impl<F, Fut, E, T> Command<OnlyChannel<E>> for F
@@ -80,6 +95,12 @@ where
             result: T::name(cfg),
             imports: [imports_of::<E>(cfg), imports_of::<T>(cfg)].concat(),
         }
+    }
+
+    fn export_types(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+        export_all_of::<E>(cfg)?;
+        export_all_of::<T>(cfg)?;
+        AppError::export_all(cfg)
     }
 }
 
@@ -105,6 +126,13 @@ where
             .concat(),
         }
     }
+
+    fn export_types(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+        export_all_of::<A>(cfg)?;
+        export_all_of::<E>(cfg)?;
+        export_all_of::<T>(cfg)?;
+        AppError::export_all(cfg)
+    }
 }
 
 /// The generated types a signature must import: the type itself when it is exported, or
@@ -126,10 +154,36 @@ fn imports_of<T: TS + 'static>(cfg: &ts_rs::Config) -> Vec<String> {
     generics.1
 }
 
+/// Exports `T` with every type it names; for a type that is not generated itself (a
+/// `Vec`, an `Option`, `()`), the generated types it wraps, as [`imports_of`] imports them.
+fn export_all_of<T: TS + 'static>(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+    if T::output_path().is_some() {
+        return T::export_all(cfg);
+    }
+    struct Generics<'a>(&'a ts_rs::Config, Result<(), ts_rs::ExportError>);
+    impl ts_rs::TypeVisitor for Generics<'_> {
+        fn visit<U: TS + 'static + ?Sized>(&mut self) {
+            if self.1.is_ok() && U::output_path().is_some() {
+                self.1 = U::export_all(self.0);
+            }
+        }
+    }
+    let mut generics = Generics(cfg, Ok(()));
+    T::visit_generics(&mut generics);
+    generics.1
+}
+
 pub(crate) fn signature_of<M, F: Command<M>>(
     name: &'static str,
     _command: F,
     cfg: &ts_rs::Config,
 ) -> CommandSignature {
     F::signature(name, cfg)
+}
+
+pub(crate) fn export_types_of<M, F: Command<M>>(
+    _command: F,
+    cfg: &ts_rs::Config,
+) -> Result<(), ts_rs::ExportError> {
+    F::export_types(cfg)
 }

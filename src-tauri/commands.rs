@@ -1,23 +1,17 @@
-//! The IPC surface: thin Tauri commands over [`Studio`].
-//!
-//! Every command takes the app handle, at most one argument named `args` and, for long
-//! work, one `tauri::ipc::Channel` named `channel`, and returns `Result<T, AppError>`.
-//! That uniform shape lets [`signatures`] (with `command_signatures`) read each command's argument, event and result
-//! types from the function itself, so the generated TypeScript
-//! (`ui/src/lib/bindings/commands.ts`) cannot drift from what the commands accept.
+//! The app's commands, except the Gallery's and the library folder's
+//! (`gallery_commands`): profiles, the Create page, uploads, picked, pasted and dropped
+//! files, tasks, usage and the test hooks. Most are one call into
+//! [`Studio`](studio::services::Studio); picking, pasting, opening a URL, exporting a CSV,
+//! drops and the test hooks go to the shell's own modules (`files`, `save_dialog`,
+//! `drops`, `test_hooks`). Each has the shape `command_list` describes, and is listed
+//! there.
 
-use crate::command_signatures::signature_of;
-pub use crate::command_signatures::CommandSignature;
+use crate::command_context::{app_services, upload_reporter, PickedFile, TaskRef};
 use crate::drops::{DropEvent, DropHub};
-use crate::gallery_commands;
-pub use crate::gallery_commands::{
-    FavouriteArgs, GalleryIndexArgs, ItemReferenceArgs, KeyArgs, KeysArgs, MoveLibraryArgs,
-    PosterArgs,
-};
 use crate::subscriptions::Subscriptions;
-use serde::{Deserialize, Serialize};
+use crate::{files, save_dialog, test_hooks};
+use serde::Deserialize;
 use std::path::PathBuf;
-use std::sync::Arc;
 use studio::catalogues::CatalogueView;
 use studio::compose::{Draft, DraftCheck};
 use studio::error::AppError;
@@ -30,7 +24,7 @@ use studio::profiles::{
 use studio::references::UploadEvent;
 use studio::services::{
     self, AppStateView, BalanceSettings, BalanceView, ConnectionReport, CsvExport, QuoteView,
-    Studio, SubmitReport,
+    SubmitReport,
 };
 use studio::tracker::TrackerEvent;
 use studio::usage::{ImportReport, UsageProgress};
@@ -58,12 +52,6 @@ pub struct CatalogueArgs {
     pub refresh: bool,
 }
 
-/// One task of the active profile, by its id.
-#[derive(Debug, Deserialize, TS)]
-pub struct TaskRef {
-    pub id: String,
-}
-
 /// A file to use as a reference in a slot.
 #[derive(Debug, Deserialize, TS)]
 pub struct UploadArgs {
@@ -84,17 +72,6 @@ pub struct UploadRef {
 pub struct PickArgs {
     pub media: ReferenceMedia,
     pub multiple: bool,
-}
-
-/// Files picked, pasted or dropped, with the kind of reference each one is (sniffed from
-/// its first bytes; `null` for a file the API would refuse) and, when the API would refuse
-/// it (type, size), the sentence saying why, before anything is sent.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct PickedFile {
-    pub path: String,
-    pub name: String,
-    pub media: Option<ReferenceMedia>,
-    pub problem: Option<String>,
 }
 
 #[derive(Debug, Deserialize, TS)]
@@ -119,58 +96,53 @@ pub struct DialogArgs {
     pub answers: Vec<Option<String>>,
 }
 
-pub(crate) fn studio(app: &AppHandle) -> Result<tauri::State<'_, Arc<Studio>>, AppError> {
-    app.try_state::<Arc<Studio>>()
-        .ok_or_else(|| AppError::internal("the app services are not ready yet"))
-}
-
 #[tauri::command]
 pub async fn app_state(app: AppHandle) -> Result<AppStateView, AppError> {
-    studio(&app)?.state().await
+    app_services(&app)?.state().await
 }
 
 #[tauri::command]
 pub async fn retry_keychain(app: AppHandle) -> Result<AppStateView, AppError> {
-    studio(&app)?.retry_keychain().await
+    app_services(&app)?.retry_keychain().await
 }
 
 #[tauri::command]
 pub async fn add_profile(app: AppHandle, args: NewProfile) -> Result<ProfileView, AppError> {
-    studio(&app)?.add_profile(args).await
+    app_services(&app)?.add_profile(args).await
 }
 
 #[tauri::command]
 pub async fn update_profile(app: AppHandle, args: ProfileEdit) -> Result<ProfileView, AppError> {
-    studio(&app)?.update_profile(args).await
+    app_services(&app)?.update_profile(args).await
 }
 
 #[tauri::command]
 pub async fn set_profile_key(app: AppHandle, args: KeyChange) -> Result<ProfileView, AppError> {
-    studio(&app)?.set_profile_key(args).await
+    app_services(&app)?.set_profile_key(args).await
 }
 
 #[tauri::command]
 pub async fn delete_profile_key(app: AppHandle, args: ProfileRef) -> Result<ProfileView, AppError> {
-    studio(&app)?.delete_profile_key(args.id).await
+    app_services(&app)?.delete_profile_key(args.id).await
 }
 
 #[tauri::command]
 pub async fn delete_profile(app: AppHandle, args: ProfileRef) -> Result<AppStateView, AppError> {
-    let studio = studio(&app)?;
-    studio.delete_profile(args.id).await?;
-    studio.state().await
+    let services = app_services(&app)?;
+    services.delete_profile(args.id).await?;
+    services.state().await
 }
 
 #[tauri::command]
 pub async fn switch_profile(app: AppHandle, args: ProfileRef) -> Result<AppStateView, AppError> {
-    let studio = studio(&app)?;
-    studio.switch_profile(args.id).await?;
-    studio.state().await
+    let services = app_services(&app)?;
+    services.switch_profile(args.id).await?;
+    services.state().await
 }
 
 #[tauri::command]
 pub async fn test_profile(app: AppHandle, args: ProfileRef) -> Result<ConnectionReport, AppError> {
-    studio(&app)?.test_profile(&args.id).await
+    app_services(&app)?.test_profile(&args.id).await
 }
 
 #[tauri::command]
@@ -184,37 +156,37 @@ pub async fn test_draft(
 
 #[tauri::command]
 pub async fn active_balance(app: AppHandle) -> Result<BalanceView, AppError> {
-    studio(&app)?.active_balance().await
+    app_services(&app)?.active_balance().await
 }
 
 #[tauri::command]
 pub async fn catalogue(app: AppHandle, args: CatalogueArgs) -> Result<CatalogueView, AppError> {
-    studio(&app)?.catalogue(args.refresh).await
+    app_services(&app)?.catalogue(args.refresh).await
 }
 
 #[tauri::command]
 pub async fn load_draft(app: AppHandle) -> Result<Draft, AppError> {
-    studio(&app)?.draft()
+    app_services(&app)?.draft()
 }
 
 #[tauri::command]
 pub async fn save_draft(app: AppHandle, args: DraftArgs) -> Result<(), AppError> {
-    studio(&app)?.save_draft(&args.draft)
+    app_services(&app)?.save_draft(&args.draft)
 }
 
 #[tauri::command]
 pub async fn check_draft(app: AppHandle, args: DraftArgs) -> Result<DraftCheck, AppError> {
-    studio(&app)?.check_draft(&args.draft).await
+    app_services(&app)?.check_draft(&args.draft).await
 }
 
 #[tauri::command]
 pub async fn quote(app: AppHandle, args: DraftArgs) -> Result<QuoteView, AppError> {
-    studio(&app)?.quote(&args.draft).await
+    app_services(&app)?.quote(&args.draft).await
 }
 
 #[tauri::command]
 pub async fn generate(app: AppHandle, args: DraftArgs) -> Result<SubmitReport, AppError> {
-    studio(&app)?.generate(&args.draft).await
+    app_services(&app)?.generate(&args.draft).await
 }
 
 #[tauri::command]
@@ -222,17 +194,7 @@ pub async fn recent_prompts(
     app: AppHandle,
     args: RecentArgs,
 ) -> Result<Vec<RecentPrompt>, AppError> {
-    studio(&app)?.recent_prompts(args.limit.min(50) as usize)
-}
-
-/// Upload progress for the page: both ways a reference is uploaded (a file, a library
-/// item) report on the page's channel the same way.
-pub(crate) fn upload_reporter(channel: Channel<UploadEvent>) -> studio::references::Reporter {
-    Arc::new(move |event| {
-        if let Err(err) = channel.send(event) {
-            tracing::debug!(error = %err, "an upload event could not reach the page");
-        }
-    })
+    app_services(&app)?.recent_prompts(args.limit.min(50) as usize)
 }
 
 #[tauri::command]
@@ -242,7 +204,7 @@ pub async fn upload_reference(
     channel: Channel<UploadEvent>,
 ) -> Result<studio::compose::DraftReference, AppError> {
     let report = upload_reporter(channel);
-    studio(&app)?
+    app_services(&app)?
         .upload_reference(
             &args.upload_id,
             &PathBuf::from(args.path),
@@ -255,7 +217,7 @@ pub async fn upload_reference(
 
 #[tauri::command]
 pub async fn cancel_upload(app: AppHandle, args: UploadRef) -> Result<bool, AppError> {
-    Ok(studio(&app)?.cancel_upload(&args.upload_id))
+    Ok(app_services(&app)?.cancel_upload(&args.upload_id))
 }
 
 #[tauri::command]
@@ -263,13 +225,13 @@ pub async fn pick_reference_files(
     app: AppHandle,
     args: PickArgs,
 ) -> Result<Vec<PickedFile>, AppError> {
-    crate::files::pick(&app, args.media, args.multiple).await
+    files::pick(&app, args.media, args.multiple).await
 }
 
 #[tauri::command]
 pub async fn paste_reference_files(app: AppHandle) -> Result<Vec<PickedFile>, AppError> {
-    let pasted_dir = studio(&app)?.data_dir().join("pasted");
-    crate::files::paste(pasted_dir).await
+    let pasted_dir = app_services(&app)?.data_dir().join("pasted");
+    files::paste(pasted_dir).await
 }
 
 /// Where files dropped on the window are announced (one page listens at a time).
@@ -286,41 +248,44 @@ pub async fn subscribe_tasks(
     app: AppHandle,
     channel: Channel<TrackerEvent>,
 ) -> Result<(), AppError> {
-    let studio = studio(&app)?.inner().clone();
-    app.state::<Subscriptions>().replace(studio, channel).await
+    let services = app_services(&app)?.inner().clone();
+    app.state::<Subscriptions>()
+        .replace(services, channel)
+        .await
 }
 
 #[tauri::command]
 pub async fn stop_tracking(app: AppHandle, args: TaskRef) -> Result<TaskRecord, AppError> {
-    studio(&app)?.stop_tracking(&args.id).await
+    app_services(&app)?.stop_tracking(&args.id).await
 }
 
 #[tauri::command]
 pub async fn resume_tracking(app: AppHandle, args: TaskRef) -> Result<TaskRecord, AppError> {
-    studio(&app)?.resume_tracking(&args.id).await
+    app_services(&app)?.resume_tracking(&args.id).await
 }
 
 #[tauri::command]
 pub async fn import_task(app: AppHandle, args: TaskRef) -> Result<TaskRecord, AppError> {
-    studio(&app)?.import_task(&args.id).await
+    app_services(&app)?.import_task(&args.id).await
 }
 
 #[tauri::command]
 pub async fn task_draft(app: AppHandle, args: TaskRef) -> Result<Draft, AppError> {
-    studio(&app)?.task_draft(&args.id)
+    app_services(&app)?.task_draft(&args.id)
 }
 
-/// Opens an output URL in the default browser (until the gallery keeps local copies).
+/// Opens an http(s) address in the default browser: "Open" on an output in Activity and
+/// in the Create page's results (the Gallery opens its local copy with `open_item`).
 #[tauri::command]
 pub async fn open_url(_app: AppHandle, args: UrlArgs) -> Result<(), AppError> {
-    crate::files::open_url(&args.url)
+    files::open_url(&args.url)
 }
 
 /// Test hook: hands paths to the window's drop handler, exactly as a drop from the file
 /// manager does. Refused unless the app was started with `CYBERBARA_TEST_HOOKS=1`.
 #[tauri::command]
 pub async fn simulate_drop(app: AppHandle, args: DropArgs) -> Result<(), AppError> {
-    crate::test_hooks::require()?;
+    test_hooks::require()?;
     let paths = args.paths.into_iter().map(PathBuf::from).collect();
     app.state::<DropHub>().dropped(paths).await;
     Ok(())
@@ -330,8 +295,8 @@ pub async fn simulate_drop(app: AppHandle, args: DropArgs) -> Result<(), AppErro
 /// without showing them. Refused unless the app was started with `CYBERBARA_TEST_HOOKS=1`.
 #[tauri::command]
 pub async fn simulate_dialog(app: AppHandle, args: DialogArgs) -> Result<(), AppError> {
-    crate::test_hooks::require()?;
-    app.state::<crate::test_hooks::DialogAnswers>()
+    test_hooks::require()?;
+    app.state::<test_hooks::DialogAnswers>()
         .push(args.answers.into_iter().map(|a| a.map(PathBuf::from)));
     Ok(())
 }
@@ -351,7 +316,7 @@ pub async fn cached_usage(
     app: AppHandle,
     args: UsageRange,
 ) -> Result<Option<UsageLedger>, AppError> {
-    studio(&app)?.cached_usage(&args)
+    app_services(&app)?.cached_usage(&args)
 }
 
 /// Brings the range up to date (only newer rows when it was read before), reporting pages.
@@ -361,7 +326,9 @@ pub async fn sync_usage(
     args: UsageRange,
     channel: Channel<UsageProgress>,
 ) -> Result<UsageLedger, AppError> {
-    studio(&app)?.sync_usage(&args, &progress_to(channel)).await
+    app_services(&app)?
+        .sync_usage(&args, &progress_to(channel))
+        .await
 }
 
 /// "Export CSV": asks where, then reads the whole range and writes it. `null` when the
@@ -373,11 +340,11 @@ pub async fn export_usage_csv(
     channel: Channel<UsageProgress>,
 ) -> Result<Option<CsvExport>, AppError> {
     let name = studio::usage::csv_file::suggested_file_name(&args);
-    let Some(path) = crate::save_dialog::save_csv(&app, "Export usage as CSV", &name).await else {
+    let Some(path) = save_dialog::save_csv(&app, "Export usage as CSV", &name).await else {
         return Ok(None);
     };
     let path = studio::usage::csv_file::with_csv_extension(&path);
-    let export = studio(&app)?
+    let export = app_services(&app)?
         .export_usage_csv(&args, &path, &progress_to(channel))
         .await?;
     Ok(Some(export))
@@ -390,14 +357,14 @@ pub async fn import_missing_tasks(
     args: UsageRange,
     channel: Channel<UsageProgress>,
 ) -> Result<ImportReport, AppError> {
-    studio(&app)?
+    app_services(&app)?
         .import_missing_tasks(&args, &progress_to(channel))
         .await
 }
 
 #[tauri::command]
 pub async fn balance_settings(app: AppHandle) -> Result<BalanceSettings, AppError> {
-    studio(&app)?.balance_settings()
+    app_services(&app)?.balance_settings()
 }
 
 #[tauri::command]
@@ -405,84 +372,5 @@ pub async fn set_balance_settings(
     app: AppHandle,
     args: BalanceSettings,
 ) -> Result<BalanceSettings, AppError> {
-    studio(&app)?.set_balance_settings(args)
+    app_services(&app)?.set_balance_settings(args)
 }
-
-/// Defines [`signatures`] and [`invoke_handler`] from one list, so a command cannot be
-/// callable without TypeScript types or typed without being callable.
-macro_rules! app_commands {
-    ($($name:ident,)* ; $($module:ident :: $inner:ident),* $(,)?) => {
-        /// Every command with its argument, event and result types, for the bindings.
-        pub fn signatures(cfg: &ts_rs::Config) -> Vec<CommandSignature> {
-            vec![
-                $(signature_of(stringify!($name), $name, cfg),)*
-                $(signature_of(stringify!($inner), $module::$inner, cfg),)*
-            ]
-        }
-
-        /// The handler `lib.rs` installs.
-        pub fn invoke_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-            tauri::generate_handler![$($name,)* $($module::$inner,)*]
-        }
-    };
-}
-
-app_commands![
-    app_state,
-    retry_keychain,
-    add_profile,
-    update_profile,
-    set_profile_key,
-    delete_profile_key,
-    delete_profile,
-    switch_profile,
-    test_profile,
-    test_draft,
-    active_balance,
-    catalogue,
-    load_draft,
-    save_draft,
-    check_draft,
-    quote,
-    generate,
-    recent_prompts,
-    upload_reference,
-    cancel_upload,
-    pick_reference_files,
-    paste_reference_files,
-    watch_drops,
-    subscribe_tasks,
-    stop_tracking,
-    resume_tracking,
-    import_task,
-    task_draft,
-    open_url,
-    simulate_drop,
-    simulate_dialog,
-    cached_usage,
-    sync_usage,
-    export_usage_csv,
-    import_missing_tasks,
-    balance_settings,
-    set_balance_settings,
-    ;
-    gallery_commands::gallery_index,
-    gallery_commands::gallery_records,
-    gallery_commands::task_tiles,
-    gallery_commands::gallery_facets,
-    gallery_commands::set_favourite,
-    gallery_commands::delete_items,
-    gallery_commands::undo_delete,
-    gallery_commands::retry_download,
-    gallery_commands::store_poster,
-    gallery_commands::save_items,
-    gallery_commands::copy_item_image,
-    gallery_commands::reveal_item,
-    gallery_commands::open_item,
-    gallery_commands::drag_items_out,
-    gallery_commands::use_item_as_reference,
-    gallery_commands::library_folder,
-    gallery_commands::pick_library_folder,
-    gallery_commands::move_library,
-    gallery_commands::open_library_folder,
-];

@@ -1,9 +1,10 @@
 //! Files dropped on the window from the OS file manager. Tauri reports the drag as window
-//! events with paths; this forwards them to the page that listens (the Create page), with
-//! each file's kind sniffed from its first bytes, so the drop zone can say which slot the
-//! files will land in while they hover.
+//! events with paths; this forwards them to the page's one listener (the shell's drop
+//! store, on every page: a drop opens Create and adds the files there), with each file's
+//! kind sniffed from its first bytes, so the drop zone can say which slot the files will
+//! land in while they hover.
 
-use crate::commands::PickedFile;
+use crate::command_context::{describe, PickedFile};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -85,34 +86,4 @@ impl DropHub {
     fn clone_listener(&self) -> Option<Channel<DropEvent>> {
         self.listener.lock().ok().and_then(|l| l.clone())
     }
-}
-
-/// Each path with its name, the reference kind its bytes make it and, when the API would
-/// refuse it, why (the same pre-checks the upload runs).
-pub async fn describe(paths: Vec<PathBuf>) -> Vec<PickedFile> {
-    use cyberbara::upload::{check_files, UploadKind};
-    use studio::forms::ReferenceMedia;
-    let mut files = Vec::with_capacity(paths.len());
-    for path in paths {
-        let media = studio::references::sniff_media(&path).await;
-        let kind = match media {
-            Some(ReferenceMedia::Video) => UploadKind::Video,
-            // Unknown bytes are checked as an image, whose refusal lists the accepted types.
-            _ => UploadKind::Image,
-        };
-        let problem = check_files(kind, std::slice::from_ref(&path))
-            .await
-            .err()
-            .map(|e| e.to_string());
-        files.push(PickedFile {
-            name: path
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_else(|| path.display().to_string()),
-            media,
-            problem,
-            path: path.display().to_string(),
-        });
-    }
-    files
 }

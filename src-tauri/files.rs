@@ -2,8 +2,7 @@
 //! URL in the default browser. Paths go to the page, which hands them back for upload;
 //! file bytes never cross IPC.
 
-use crate::commands::PickedFile;
-use crate::drops::describe;
+use crate::command_context::{describe, PickedFile};
 use std::path::PathBuf;
 use studio::error::{AppError, ErrorKind};
 use studio::forms::ReferenceMedia;

@@ -1,8 +1,10 @@
-//! The Gallery's and the library folder's commands (see [`crate::commands`] for the shape
-//! every command has): the list, records and filters' choices, item actions, and the
-//! library folder in Settings.
+//! The Gallery's and the library folder's commands (each has the shape `command_list`
+//! describes, and is listed there): the list, records and filters' choices, item actions,
+//! and the library folder in Settings. Most are one call into the app's services; Save
+//! as…, copy, reveal, open, drag-out and the folder picker go to `gallery_native`.
 
-use crate::commands::{studio, upload_reporter, TaskRef};
+use crate::command_context::{app_services, upload_reporter, TaskRef};
+use crate::gallery_native;
 use serde::Deserialize;
 use std::path::PathBuf;
 use studio::error::AppError;
@@ -66,7 +68,7 @@ pub async fn gallery_index(
     app: AppHandle,
     args: GalleryIndexArgs,
 ) -> Result<GalleryIndex, AppError> {
-    studio(&app)?.gallery_index(args.filter).await
+    app_services(&app)?.gallery_index(args.filter).await
 }
 
 /// The records of a window of the list (what is on screen), in the order asked.
@@ -75,20 +77,20 @@ pub async fn gallery_records(
     app: AppHandle,
     args: KeysArgs,
 ) -> Result<Vec<GalleryRecord>, AppError> {
-    studio(&app)?.gallery_records(&args.keys).await
+    app_services(&app)?.gallery_records(&args.keys).await
 }
 
 /// A task's tiles in the gallery ("Open in Gallery" from the Usage page); empty when the
 /// gallery has nothing of it.
 #[tauri::command]
 pub async fn task_tiles(app: AppHandle, args: TaskRef) -> Result<Vec<GalleryTile>, AppError> {
-    studio(&app)?.task_tiles(&args.id).await
+    app_services(&app)?.task_tiles(&args.id).await
 }
 
 /// The filters' choices: models and media types present, favourites, date bounds.
 #[tauri::command]
 pub async fn gallery_facets(app: AppHandle) -> Result<GalleryFacets, AppError> {
-    studio(&app)?.gallery_facets().await
+    app_services(&app)?.gallery_facets().await
 }
 
 #[tauri::command]
@@ -96,7 +98,7 @@ pub async fn set_favourite(
     app: AppHandle,
     args: FavouriteArgs,
 ) -> Result<Vec<GalleryTile>, AppError> {
-    studio(&app)?
+    app_services(&app)?
         .set_favourite(&args.keys, args.favourite)
         .await
 }
@@ -105,52 +107,54 @@ pub async fn set_favourite(
 /// OS trash after that).
 #[tauri::command]
 pub async fn delete_items(app: AppHandle, args: KeysArgs) -> Result<DeleteReport, AppError> {
-    studio(&app)?.delete_items(&args.keys).await
+    app_services(&app)?.delete_items(&args.keys).await
 }
 
 #[tauri::command]
 pub async fn undo_delete(app: AppHandle, args: KeysArgs) -> Result<Vec<GalleryTile>, AppError> {
-    studio(&app)?.undo_delete(&args.keys).await
+    app_services(&app)?.undo_delete(&args.keys).await
 }
 
 /// "Retry" on a tile whose download failed or whose file is missing.
 #[tauri::command]
 pub async fn retry_download(app: AppHandle, args: KeyArgs) -> Result<GalleryTile, AppError> {
-    studio(&app)?.retry_download(&args.key).await
+    app_services(&app)?.retry_download(&args.key).await
 }
 
 /// Stores a video's poster frame drawn by the page (for tiles with `needs_poster`).
 #[tauri::command]
 pub async fn store_poster(app: AppHandle, args: PosterArgs) -> Result<GalleryTile, AppError> {
-    studio(&app)?.store_poster(&args.key, &args.data_url).await
+    app_services(&app)?
+        .store_poster(&args.key, &args.data_url)
+        .await
 }
 
 /// Save as…: one item through the save dialog, a selection into a chosen folder (each
 /// with a `.json` sidecar). `null` when the dialog was cancelled.
 #[tauri::command]
 pub async fn save_items(app: AppHandle, args: KeysArgs) -> Result<Option<SaveReport>, AppError> {
-    crate::gallery::save_items(&app, &args.keys).await
+    gallery_native::save_items(&app, &args.keys).await
 }
 
 #[tauri::command]
 pub async fn copy_item_image(app: AppHandle, args: KeyArgs) -> Result<(), AppError> {
-    crate::gallery::copy_image(&app, &args.key).await
+    gallery_native::copy_image(&app, &args.key).await
 }
 
 #[tauri::command]
 pub async fn reveal_item(app: AppHandle, args: KeyArgs) -> Result<(), AppError> {
-    crate::gallery::reveal(&app, &args.key).await
+    gallery_native::reveal(&app, &args.key).await
 }
 
 #[tauri::command]
 pub async fn open_item(app: AppHandle, args: KeyArgs) -> Result<(), AppError> {
-    crate::gallery::open_item(&app, &args.key).await
+    gallery_native::open_item(&app, &args.key).await
 }
 
 /// Starts dragging the items' files out of the window; call it on a tile's `dragstart`.
 #[tauri::command]
 pub async fn drag_items_out(app: AppHandle, args: KeysArgs) -> Result<(), AppError> {
-    crate::gallery::drag_out(&app, &args.keys).await
+    gallery_native::drag_out(&app, &args.keys).await
 }
 
 /// "Use as reference": by the output's URL when it still resolves, else the library's
@@ -162,7 +166,7 @@ pub async fn use_item_as_reference(
     channel: Channel<UploadEvent>,
 ) -> Result<studio::compose::DraftReference, AppError> {
     let report = upload_reporter(channel);
-    studio(&app)?
+    app_services(&app)?
         .item_as_reference(&args.key, &args.slot, &args.upload_id, report)
         .await
 }
@@ -170,13 +174,13 @@ pub async fn use_item_as_reference(
 /// Where the library folder is, its size and the free space beside it.
 #[tauri::command]
 pub async fn library_folder(app: AppHandle) -> Result<LibraryFolderView, AppError> {
-    studio(&app)?.library_folder().await
+    app_services(&app)?.library_folder().await
 }
 
 /// The native folder picker for a new library folder; `null` when cancelled.
 #[tauri::command]
 pub async fn pick_library_folder(app: AppHandle) -> Result<Option<String>, AppError> {
-    let picked = crate::gallery::pick_folder(&app, "Choose the library folder", None).await;
+    let picked = gallery_native::pick_folder(&app, "Choose the library folder", None).await;
     Ok(picked.map(|p| p.display().to_string()))
 }
 
@@ -184,10 +188,12 @@ pub async fn pick_library_folder(app: AppHandle) -> Result<Option<String>, AppEr
 /// sentence (read-only, full, not empty…) before anything moves.
 #[tauri::command]
 pub async fn move_library(app: AppHandle, args: MoveLibraryArgs) -> Result<MoveReport, AppError> {
-    studio(&app)?.move_library(&PathBuf::from(args.path)).await
+    app_services(&app)?
+        .move_library(&PathBuf::from(args.path))
+        .await
 }
 
 #[tauri::command]
 pub async fn open_library_folder(app: AppHandle) -> Result<(), AppError> {
-    crate::gallery::open_library_folder(&app).await
+    gallery_native::open_library_folder(&app).await
 }

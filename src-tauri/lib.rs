@@ -1,19 +1,24 @@
-//! CyberBara Studio: the Tauri shell around the app's core (`crates/studio`).
-//!
-//! Only glue lives here: the commands ([`commands`]) that call into
-//! [`studio::services::Studio`], the channels that stream uploads and task events, the
-//! window's drag-and-drop ([`drops`]), native dialogs and the clipboard ([`files`]), the
-//! gallery's dialogs, clipboard, file manager and drag-out ([`gallery`]), the save
-//! dialog of exports (`save_dialog`), notifications, the page's CSP ([`content_policy`]) and the window's geometry.
+//! CyberBara Studio's Tauri shell: the window, and the IPC between the Svelte page and the
+//! app's core (`crates/studio`, a library without Tauri where the work is done). Most
+//! commands are one call into [`studio::services::Studio`]; the rest, and everything else
+//! here, is what only a desktop window can do: native file, folder and save dialogs, the
+//! clipboard, drag-and-drop in and out, opening files and URLs with the OS, notifications,
+//! the page's CSP and the window's geometry. Modules import one way: [`command_list`]
+//! names every command (only this file and [`bindings`] read it), the command files
+//! ([`commands`], `gallery_commands`) call the modules that do the native work (`files`,
+//! [`drops`], `gallery_native`, `save_dialog`, `subscriptions`, `test_hooks`), and all of
+//! them share `command_context`, which imports nothing from the shell.
 
 pub mod bindings;
+mod command_context;
+pub mod command_list;
 mod command_signatures;
 pub mod commands;
 pub mod content_policy;
 pub mod drops;
 mod files;
-mod gallery;
 mod gallery_commands;
+mod gallery_native;
 mod notifications;
 mod save_dialog;
 mod subscriptions;
@@ -50,34 +55,34 @@ pub fn run() {
         .manage(drops::DropHub::default())
         .manage(subscriptions::Subscriptions::default())
         .manage(test_hooks::DialogAnswers::default())
-        .manage(gallery::Clipboard::default())
+        .manage(gallery_native::Clipboard::default())
         .setup(|app| {
             let paths = AppPaths {
                 data_dir: app.path().app_data_dir()?,
                 cache_dir: app.path().app_cache_dir()?,
             };
-            let studio = Arc::new(Studio::open(
+            let services = Arc::new(Studio::open(
                 paths,
                 Keychain::new(APP_SERVICE),
                 EnvKey::from_environment(),
             )?);
             if let Some(id) = option_from_args("--profile", std::env::args()) {
-                if let Err(err) = studio.select_at_launch(&id) {
+                if let Err(err) = services.select_at_launch(&id) {
                     tracing::warn!(error = %err, "could not select the profile given on the command line");
                 }
             }
-            app.manage(Arc::clone(&studio));
+            app.manage(Arc::clone(&services));
             open_main_window(app.handle())?;
             // The slow part (sandbox, media server, tracker, keychain probe) after the
             // window shows; the page fills in as each part becomes ready.
-            let background = Arc::clone(&studio);
+            let background = Arc::clone(&services);
             tauri::async_runtime::spawn(async move {
                 tokio::join!(background.start(), background.probe_keychain());
             });
-            notifications::start(app.handle().clone(), studio);
+            notifications::start(app.handle().clone(), services);
             Ok(())
         })
-        .invoke_handler(commands::invoke_handler())
+        .invoke_handler(command_list::invoke_handler())
         .run(tauri::generate_context!());
     if let Err(err) = result {
         tracing::error!(error = %err, "the app stopped with an error");

@@ -9,9 +9,9 @@ use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
 
 /// Listens to every tracker event for the life of the app.
-pub fn start(app: AppHandle, studio: Arc<Studio>) {
+pub fn start(app: AppHandle, services: Arc<Studio>) {
     tauri::async_runtime::spawn(async move {
-        let tracker = match studio.tracker().await {
+        let tracker = match services.tracker().await {
             Ok(tracker) => tracker,
             Err(err) => {
                 tracing::warn!(error = %err, "no task notifications: the tracker did not start");
@@ -31,7 +31,7 @@ pub fn start(app: AppHandle, studio: Arc<Studio>) {
                     if window_focused(&app) {
                         continue;
                     }
-                    let profile = profile_name(&studio, &task.profile_id);
+                    let profile = profile_name(&services, &task.profile_id);
                     let prompt = task
                         .prompt
                         .as_deref()
@@ -64,8 +64,8 @@ fn window_focused(app: &AppHandle) -> bool {
         .unwrap_or(false)
 }
 
-fn profile_name(studio: &Studio, profile_id: &str) -> String {
-    studio
+fn profile_name(services: &Studio, profile_id: &str) -> String {
+    services
         .connections()
         .profiles()
         .ok()

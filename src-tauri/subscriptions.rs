@@ -18,11 +18,11 @@ pub struct Subscriptions {
 impl Subscriptions {
     pub async fn replace(
         &self,
-        studio: Arc<Studio>,
+        services: Arc<Studio>,
         channel: Channel<TrackerEvent>,
     ) -> Result<(), AppError> {
-        let profile = studio.active_id()?;
-        let tracker = studio.tracker().await?;
+        let profile = services.active_id()?;
+        let tracker = services.tracker().await?;
         let mut events = Box::pin(tracker.subscribe(&profile));
         let forward = tauri::async_runtime::spawn(async move {
             while let Some(event) = events.next().await {

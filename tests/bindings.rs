@@ -67,7 +67,7 @@ fn checked_in_fixtures_match_what_rust_answers() {
 
 #[test]
 fn every_registered_command_has_a_typed_signature() {
-    let sigs = cyberbara_studio::commands::signatures(&ts_rs::Config::new());
+    let sigs = cyberbara_studio::command_list::signatures(&ts_rs::Config::new());
     let names: Vec<&str> = sigs.iter().map(|s| s.name).collect();
     assert!(
         names.contains(&"active_balance") && names.contains(&"add_profile"),
@@ -84,4 +84,19 @@ fn every_registered_command_has_a_typed_signature() {
         .find(|s| s.name == "pick_reference_files")
         .unwrap();
     assert_eq!(picked.imports, vec!["PickArgs", "PickedFile"]);
+}
+
+#[test]
+fn every_type_a_command_names_is_generated() {
+    let generated = cyberbara_studio::bindings::generate().expect("bindings generate");
+    let sigs = cyberbara_studio::command_list::signatures(&ts_rs::Config::new());
+    let missing: Vec<String> = sigs
+        .iter()
+        .flat_map(|s| s.imports.iter())
+        .filter(|name| !generated.contains_key(&format!("{name}.ts")))
+        .cloned()
+        .collect();
+    assert!(missing.is_empty(), "named but not generated: {missing:?}");
+    // The error every command returns, though no signature names it.
+    assert!(generated.contains_key("AppError.ts") && generated.contains_key("ErrorKind.ts"));
 }

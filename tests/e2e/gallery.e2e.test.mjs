@@ -347,6 +347,54 @@ test("Settings → Library shows where the library is and what it holds", async 
   await screenshot("settings-library");
 });
 
+test("Batch 2 of one seedless prompt gives two different pictures, with two different thumbnails", async () => {
+  // nano-banana-2 takes no seed: each task of the Batch must still be its own picture (issue 27).
+  const prompt = "[sandbox:ms=300] Two kites from one batch";
+  await pages.startCreate(browser, "nano-banana-2", prompt);
+  await pages.setBatch(browser, 2);
+  await pages.generate(browser);
+  await pages.navigate(browser, "gallery");
+  const earlier = new Set([made.image.key, made.video.key]);
+  const batch = await waitFor(
+    "the Batch's two images in the Gallery, downloaded, each with its thumbnail drawn",
+    async () => {
+      const fresh = (await tiles()).filter((t) => !earlier.has(t.key));
+      if (fresh.length !== 2 || !fresh.every((t) => t.media === "image" && t.state === "ready" && t.thumb)) return false;
+      const drawn = await browser.execute(
+        (keys) =>
+          keys.map((key) => {
+            const img = document.querySelector(`[data-key="${key}"] img`);
+            return img && img.complete && img.naturalWidth > 0 ? img.src : null;
+          }),
+        fresh.map((t) => t.key),
+      );
+      return drawn.every(Boolean) ? fresh.map((t, i) => ({ key: t.key, thumb: drawn[i] })) : false;
+    },
+    90_000,
+  );
+  const records = await invoke("gallery_records", { keys: batch.map((b) => b.key) });
+  assert.deepEqual(
+    records.map((r) => r.task.prompt),
+    [prompt, prompt],
+  );
+  assert.notEqual(records[0].task.id, records[1].task.id, "two tasks");
+  const files = records.map((r) => fs.readFileSync(r.item.path));
+  assert.ok(files.every((f) => f.length > 1000));
+  assert.ok(!files[0].equals(files[1]), "the two library files have the same bytes");
+  // The thumbnails the tiles drew, read through the app's media URLs.
+  const thumbs = await Promise.all(
+    batch.map(async ({ thumb }) => {
+      assert.match(thumb, /^http:\/\/127\.0\.0\.1:\d+\/.*\/cache\/thumbs\/\d+\.jpg$/);
+      const reply = await fetch(thumb);
+      assert.equal(reply.status, 200, thumb);
+      return Buffer.from(await reply.arrayBuffer());
+    }),
+  );
+  assert.ok(thumbs.every((t) => t.length > 0));
+  assert.ok(!thumbs[0].equals(thumbs[1]), "the two thumbnails have the same bytes");
+  await screenshot("batch-of-two");
+});
+
 test("with 10,000 items the grid keeps at most 200 tile nodes wherever it is scrolled", async () => {
   await quit();
   const seeded = fs.mkdtempSync(path.join(os.tmpdir(), "cyberbara-e2e-gallery-10k-"));

@@ -25,18 +25,26 @@ pub(crate) struct Rendered {
     pub ext: &'static str,
 }
 
+/// The seed a task renders with. An explicit `seed` (or `seeds`) makes the output a pure
+/// function of the request, as a real provider's seed does; `-1` is Seedance's "random" and,
+/// like no seed at all, falls back to a seed drawn from the task's id. So each task without a
+/// seed gets its own output, as from a real generator: a Batch of N gives N different
+/// pictures, sounds or videos, and Run again a new one. The id is stored with the task, so a
+/// task resumed after a restart still renders the same file.
 fn seed_of(task: &TaskRow, options: &Map<String, Value>) -> u64 {
     options
         .get("seed")
         .or_else(|| options.get("seeds"))
         .and_then(Value::as_i64)
-        .map(|s| s as u64)
-        .unwrap_or_else(|| {
-            // Same prompt, same picture: the fallback seed hashes the prompt, not the task id.
-            use sha2::{Digest, Sha256};
-            let digest = Sha256::digest(task.prompt.as_deref().unwrap_or("").as_bytes());
-            u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
-        })
+        .filter(|&seed| seed != -1)
+        .map(|seed| seed as u64)
+        .unwrap_or_else(|| task_seed(&task.id))
+}
+
+fn task_seed(task_id: &str) -> u64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("sandbox task seed:{task_id}").as_bytes());
+    u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]))
 }
 
 /// The bytes of the first reference image when it is one of this sandbox's uploads.
@@ -191,14 +199,25 @@ fn render_visual(
     })
 }
 
-/// A mono 16-bit 8 kHz WAV tone whose pitch follows the seed; `options.duration` seconds
-/// (default 5, at most 30).
+/// A mono 16-bit 8 kHz WAV tone whose pitch and phase follow prompt and seed; `options.duration`
+/// seconds (default 5, at most 30). Both come from a SHA-256 of the two, so two seeds give
+/// different bytes (a pitch from the seed alone would repeat every 440 seeds).
 fn tone_wav(request: &MediaRequest<'_>) -> Result<Vec<u8>, String> {
+    use sha2::{Digest, Sha256};
     const RATE: u32 = 8_000;
     let secs = crate::pricing::whole_seconds(request.options, &["duration"])
         .unwrap_or(5)
         .clamp(1, 30) as u32;
-    let freq = 220.0 + (request.seed % 440) as f64;
+    let mut hasher = Sha256::new();
+    hasher.update(request.seed.to_le_bytes());
+    hasher.update(request.prompt.as_bytes());
+    let digest = hasher.finalize();
+    let unit = |bytes: &[u8]| {
+        f64::from(u32::from_le_bytes(bytes.try_into().unwrap_or([0; 4]))) / f64::from(u32::MAX)
+    };
+    // 220–660 Hz, and a starting phase anywhere on the cycle.
+    let freq = 220.0 + 440.0 * unit(&digest[..4]);
+    let phase = std::f64::consts::TAU * unit(&digest[4..8]);
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate: RATE,
@@ -210,7 +229,7 @@ fn tone_wav(request: &MediaRequest<'_>) -> Result<Vec<u8>, String> {
     let mut writer = hound::WavWriter::new(&mut out, spec).map_err(failed)?;
     for i in 0..RATE * secs {
         let t = f64::from(i) / f64::from(RATE);
-        let v = (t * freq * std::f64::consts::TAU).sin() * 0.3 * f64::from(i16::MAX);
+        let v = (t * freq * std::f64::consts::TAU + phase).sin() * 0.3 * f64::from(i16::MAX);
         writer.write_sample(v as i16).map_err(failed)?;
     }
     writer.finalize().map_err(failed)?;

@@ -416,7 +416,21 @@ async fn image_to_image_uses_an_uploaded_reference() {
     let (_, _, without) = env
         .fetch(plain["output"]["images"][0].as_str().unwrap())
         .await;
-    assert_ne!(with_reference, without);
+    // Each seedless task draws its own picture, so unequal bytes alone would prove nothing.
+    // The upload is one flat colour, (250, 100, 200): tinted, it covers the picture, whose
+    // top half (the word rows are at the bottom) is then that one colour; the plain
+    // picture's gradient never is.
+    let tinted = flat_top_half(&with_reference).expect("the flat reference shows");
+    let range = |value: u8, upload: u8| (upload / 2..=upload / 2 + 90).contains(&value);
+    assert!(
+        range(tinted[0], 250) && range(tinted[1], 100) && range(tinted[2], 200),
+        "{tinted:?} is the upload's colour, tinted"
+    );
+    assert_eq!(
+        flat_top_half(&without),
+        None,
+        "the plain picture is not flat"
+    );
 
     let created = create(
         &env,
@@ -430,6 +444,14 @@ async fn image_to_image_uses_an_uploaded_reference() {
         .wait_final("k-i2i", created["task_id"].as_str().unwrap())
         .await;
     assert_eq!(task["status"], "success");
+}
+
+/// The one colour of a picture's top half, if it has only one.
+fn flat_top_half(bytes: &[u8]) -> Option<[u8; 3]> {
+    let picture = image::load_from_memory(bytes).unwrap().to_rgb8();
+    let first = picture.get_pixel(0, 0).0;
+    let top = picture.rows().take(picture.height() as usize / 2);
+    top.flatten().all(|pixel| pixel.0 == first).then_some(first)
 }
 
 #[tokio::test]
@@ -641,13 +663,25 @@ async fn output_of(env: &Env, key: &str, route: &str, body: Value) -> Vec<u8> {
 
 #[tokio::test]
 async fn outputs_are_deterministic_from_prompt_and_seed_over_http() {
-    let env = start(&["k-det"]).await;
-    // nano-banana models have no seed option (ignored as unknown), so the prompt decides.
-    let image = |prompt: &str| json!({"model": "nano-banana-2", "prompt": prompt});
+    // No built-in image model takes a seed, and without one each task draws its own picture
+    // (tests/seeds.rs); a pass-through extra model stands for one that does.
+    let extra: Vec<cyberbara::types::ModelInfo> = serde_json::from_value(json!([
+        {"model": "seeded-image", "media_type": "image", "supported_scenes": ["text-to-image"]}
+    ]))
+    .unwrap();
+    let env = start_with(SandboxConfig {
+        api_keys: vec!["k-det".into()],
+        speed: 50.0,
+        extra_models: extra,
+        ..Default::default()
+    })
+    .await;
+    let image =
+        |prompt: &str| json!({"model": "seeded-image", "prompt": prompt, "options": {"seed": 3}});
     let kite = output_of(&env, "k-det", "images", image("a red kite")).await;
     let kite_again = output_of(&env, "k-det", "images", image("a red kite")).await;
     let whale = output_of(&env, "k-det", "images", image("a blue whale")).await;
-    assert!(kite == kite_again, "same prompt, same picture");
+    assert!(kite == kite_again, "same prompt and seed, same picture");
     assert!(kite != whale, "another prompt, another picture");
 
     // seedance-1-lite documents a seed: same prompt, another seed, another video.

@@ -16,6 +16,10 @@ fn owner_config(dir: &std::path::Path, key: &str) -> SandboxConfig {
         credits: 300,
         data_dir: Some(dir.to_path_buf()),
         speed: 50.0,
+        extra_models: serde_json::from_value(json!([
+            {"model": "seeded-image", "media_type": "image", "supported_scenes": ["text-to-image", "image-to-image"]}
+        ]))
+        .unwrap(),
         ..Default::default()
     }
 }
@@ -35,12 +39,15 @@ async fn upload_png(env: &Env, key: &str) -> String {
     v["data"]["urls"][0].as_str().unwrap().to_string()
 }
 
-async fn image_from(env: &Env, key: &str, options: Value) -> Vec<u8> {
+/// An image from a model that takes a seed, so that equal bytes mean equal inputs: without
+/// a seed each task draws its own picture.
+async fn image_from(env: &Env, key: &str, mut options: Value) -> Vec<u8> {
+    options["seed"] = json!(11);
     let (status, v) = env
         .post(
             key,
             "/api/v1/images/generations",
-            json!({"model": "nano-banana-2", "prompt": "the same harbour", "options": options}),
+            json!({"model": "seeded-image", "prompt": "the same harbour", "options": options}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");

@@ -1,6 +1,8 @@
 //! The core of CyberBara Studio, without Tauri: everything the desktop app does that is
-//! not drawing a window. The Tauri shell (`src-tauri/`) only turns commands and events
-//! into calls on [`services::Studio`]; tests drive the same calls without linking WebKit.
+//! not drawing a window. The Tauri shell (`src-tauri/`) turns commands and events into
+//! calls on [`services::Studio`] and adds only what needs a window (native dialogs, the
+//! clipboard, drag-and-drop, notifications); tests drive the same calls without linking
+//! WebKit.
 //!
 //! - Who the app talks to: [`profiles`] (names, base URLs, key hints in `profiles.json`),
 //!   [`keychain`] (the only place keys live; re-probed by "Try again", never hanging),
@@ -25,7 +27,7 @@ pub mod downloads;
 pub mod error;
 pub mod exports;
 pub mod forms;
-pub mod gallery;
+pub mod gallery_workers;
 pub mod keychain;
 pub mod library;
 pub mod library_folder;

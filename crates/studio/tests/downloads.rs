@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use studio::downloads::DownloadConfig;
-use studio::gallery::{Gallery, GalleryConfig, TrashFn};
+use studio::gallery_workers::{Gallery, GalleryConfig, TrashFn};
 use studio::library::{
     GalleryFilter, Item, ItemChange, ItemState, Library, NewTask, TaskKey, TaskOrigin, TaskRecord,
     TileState,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use studio::compose::Draft;
 use studio::downloads::DownloadConfig;
 use studio::error::ErrorKind;
-use studio::gallery::{GalleryConfig, TrashFn};
+use studio::gallery_workers::{GalleryConfig, TrashFn};
 use studio::keychain::Keychain;
 use studio::library::{GalleryFilter, TileState};
 use studio::references::UploadEvent;

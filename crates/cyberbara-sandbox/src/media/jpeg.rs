@@ -1,9 +1,12 @@
 //! A small exact JPEG encoder for pictures enlarged by a multiple of 4.
 //!
-//! Kept hand-written on purpose: in a test build the `image` crate's encoder (compiled at
-//! opt-level 3) needs about 2.4 s for a 4K JPEG, this one about 0.2 s
-//! (docs/BENCHMARKS.md). Sandbox tasks cannot finish before their file exists, so that
-//! difference is what keeps 4K JPEG tasks fast in tests and in the app's debug builds.
+//! Kept hand-written because it was measured against the maintained encoders on the picture a
+//! 4K render encodes (`benches/media.rs`, group `jpeg_4k`; docs/BENCHMARKS.md, 2026-12-07, dev
+//! profile, busy machine, medians of 5): this one 292 ms; libjpeg-turbo through `mozjpeg`
+//! 515 ms plus 211 ms to enlarge the picture it needs; `jpeg-encoder` (AVX2) 3.07 s; the
+//! `image` crate 4.91 s. It works from the drawn picture, which is 16× smaller, because with
+//! such a factor each 8×8 block is four flat quadrants. Sandbox tasks cannot finish before their
+//! file exists, so this keeps 4K JPEG tasks fast in tests and in the app's debug builds.
 //! Smaller pictures (factor 1 or 2) go through the `image` crate.
 
 use super::scene::Canvas;

@@ -53,7 +53,8 @@ pub const DESIGN_LONG_SIDE: u32 = 1024;
 
 const DEFAULT_IMAGE_LONG_SIDE: u32 = 1024;
 const MAX_ASPECT: f64 = 4.0;
-const JPEG_QUALITY: u8 = 88;
+/// Quality (1–100, libjpeg's scale) of every generated JPEG.
+pub const JPEG_QUALITY: u8 = 88;
 
 /// File format of a generated image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -211,6 +212,80 @@ pub fn render_image(spec: &ImageSpec) -> Result<Vec<u8>, MediaError> {
 
 /// Like [`render_image`], also saying whether the reference was used.
 pub fn render_image_with_outcome(spec: &ImageSpec) -> Result<RenderedMedia, MediaError> {
+    let drawn = draw_image(spec)?;
+    // 4K JPEGs go through the hand-written encoder: measured faster than mozjpeg,
+    // jpeg-encoder and the `image` crate in the dev profile (media/jpeg.rs, docs/BENCHMARKS.md).
+    let fast_jpeg = match spec.format {
+        ImageFormat::Jpg => drawn.hand_written_jpeg(),
+        ImageFormat::Png => None,
+    };
+    let bytes = match fast_jpeg {
+        Some(bytes) => bytes,
+        None => images::encode_image(
+            &drawn
+                .canvas
+                .enlarged(drawn.factor, drawn.width, drawn.height),
+            spec.format,
+        )?,
+    };
+    Ok(RenderedMedia {
+        bytes,
+        reference: drawn.reference,
+    })
+}
+
+/// A picture as [`render_image`] draws it, before it is enlarged and encoded. Public so that
+/// `benches/media.rs` can compare JPEG encoders on exactly what a render encodes.
+#[doc(hidden)]
+pub struct DrawnImage {
+    canvas: Canvas,
+    /// How many output pixels each drawn pixel becomes, along each side.
+    factor: u32,
+    width: u32,
+    height: u32,
+    reference: ReferenceUse,
+}
+
+impl DrawnImage {
+    /// Output width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Output height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// The output-sized RGB8 pixels: the drawn picture enlarged, as PNGs and small JPEGs get it.
+    pub fn enlarged_rgb(&self) -> Vec<u8> {
+        Canvas {
+            w: self.canvas.w,
+            h: self.canvas.h,
+            px: self.canvas.px.clone(),
+        }
+        .enlarged(self.factor, self.width, self.height)
+        .px
+    }
+
+    /// The hand-written encoder's JPEG (`jpeg.rs`), for pictures enlarged 4 or 8 times; `None`
+    /// for the others, which it cannot encode.
+    pub fn hand_written_jpeg(&self) -> Option<Vec<u8>> {
+        (self.factor >= 4).then(|| {
+            jpeg::enlarged_jpeg(
+                &self.canvas,
+                self.factor,
+                self.width,
+                self.height,
+                JPEG_QUALITY,
+            )
+        })
+    }
+}
+
+/// Draws the picture `spec` describes at its design size; see [`DrawnImage`].
+#[doc(hidden)]
+pub fn draw_image(spec: &ImageSpec) -> Result<DrawnImage, MediaError> {
     let (width, height) = (spec.width, spec.height);
     if width == 0 || height == 0 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE {
         return Err(MediaError::InvalidImageSize { width, height });
@@ -223,14 +298,13 @@ pub fn render_image_with_outcome(spec: &ImageSpec) -> Result<RenderedMedia, Medi
         scene.paint_shapes(&mut canvas);
     }
     scene.paint_word_rows(&mut canvas);
-    let bytes = if spec.format == ImageFormat::Jpg && factor >= 4 {
-        // The `image` crate needs seconds for a 4K JPEG in a debug build; this one is exact
-        // for pictures enlarged by a multiple of 4 and takes a fraction of that.
-        jpeg::enlarged_jpeg(&canvas, factor, width, height, JPEG_QUALITY)
-    } else {
-        images::encode_image(&canvas.enlarged(factor, width, height), spec.format)?
-    };
-    Ok(RenderedMedia { bytes, reference })
+    Ok(DrawnImage {
+        canvas,
+        factor,
+        width,
+        height,
+        reference,
+    })
 }
 
 /// Paints the reference (tinted) or the gradient background.

@@ -12,7 +12,7 @@
 //! the work to a blocking thread.
 
 mod drafts;
-mod gallery;
+mod gallery_queries;
 mod items;
 pub mod migrations;
 mod models;
@@ -22,7 +22,7 @@ mod uploads;
 mod usage_cache;
 
 pub use drafts::RecentPrompt;
-pub use gallery::{
+pub use gallery_queries::{
     fts_query, FacetCount, GalleryFacets, GalleryFilter, GalleryTile, ItemChange, TileKey,
     TileState, TASK_KEY_PREFIX,
 };

@@ -2,7 +2,7 @@
 //! when it was deleted outside the app), Save as…, the clipboard, "Use as reference", and
 //! the library folder that Settings shows and moves.
 
-use super::gallery::{gone, ClipboardImage, LIBRARY_ROOT};
+use super::gallery_service::{gone, ClipboardImage, LIBRARY_ROOT};
 use super::Studio;
 use crate::compose::DraftReference;
 use crate::error::{AppError, ErrorKind};

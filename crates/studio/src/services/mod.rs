@@ -4,12 +4,12 @@
 
 mod activity;
 mod create;
-mod gallery;
+mod gallery_service;
 mod library_files;
 mod usage;
 
 pub use create::{QuoteView, SubmitReport};
-pub use gallery::{
+pub use gallery_service::{
     day_groups, ClipboardImage, DayGroup, DeleteReport, GalleryIndex, GalleryRecord, ItemView,
     ReferenceView, LIBRARY_ROOT,
 };
@@ -123,9 +123,9 @@ pub struct Studio {
     tracker_config: TrackerConfig,
     tracker: OnceCell<TaskTracker>,
     media: OnceCell<Result<MediaServer, AppError>>,
-    gallery: OnceCell<Arc<crate::gallery::Gallery>>,
-    gallery_config: crate::gallery::GalleryConfig,
-    trash: crate::gallery::TrashFn,
+    gallery: OnceCell<Arc<crate::gallery_workers::Gallery>>,
+    gallery_config: crate::gallery_workers::GalleryConfig,
+    trash: crate::gallery_workers::TrashFn,
 }
 
 impl Studio {
@@ -166,8 +166,8 @@ impl Studio {
             tracker: OnceCell::new(),
             media: OnceCell::new(),
             gallery: OnceCell::new(),
-            gallery_config: crate::gallery::GalleryConfig::default(),
-            trash: crate::gallery::os_trash(),
+            gallery_config: crate::gallery_workers::GalleryConfig::default(),
+            trash: crate::gallery_workers::os_trash(),
         })
     }
 
@@ -175,8 +175,8 @@ impl Studio {
     /// (tests must not fill the trash of the machine they run on).
     pub fn with_gallery(
         mut self,
-        config: crate::gallery::GalleryConfig,
-        trash: crate::gallery::TrashFn,
+        config: crate::gallery_workers::GalleryConfig,
+        trash: crate::gallery_workers::TrashFn,
     ) -> Studio {
         self.gallery_config = config;
         self.trash = trash;

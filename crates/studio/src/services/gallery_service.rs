@@ -8,7 +8,7 @@
 use super::Studio;
 use crate::error::AppError;
 use crate::forms::ReferenceMedia;
-use crate::gallery::Gallery;
+use crate::gallery_workers::Gallery;
 use crate::library::{
     now_ms, GalleryFacets, GalleryFilter, GalleryTile, Item, ItemChange, ItemState, TaskKey,
     TaskRecord, ThumbState, TileKey,

@@ -2,9 +2,10 @@
 //! them through `test_hooks`), the clipboard (`arboard`), reveal in the file manager and open
 //! with the default app (`tauri-plugin-opener`'s and `open`'s functions, called from Rust
 //! so the page needs no permission), and dragging files out of the window (`drag`, the
-//! crate `tauri-plugin-drag` 2 wraps). Paths come from the library, never from the page.
+//! crate `tauri-plugin-drag` 2 wraps). An item's file is found from its key in the
+//! library, never from a path the page sends.
 
-use crate::commands::studio;
+use crate::command_context::app_services;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use studio::error::{AppError, ErrorKind};
@@ -26,11 +27,11 @@ fn parented(app: &AppHandle, dialog: rfd::AsyncFileDialog) -> rfd::AsyncFileDial
 /// Save as…: one item to the file the save dialog names, a selection into the folder
 /// the folder dialog names (each file with a `.json` sidecar). `None` when cancelled.
 pub async fn save_items(app: &AppHandle, keys: &[String]) -> Result<Option<SaveReport>, AppError> {
-    let studio = studio(app)?.inner().clone();
+    let services = app_services(app)?.inner().clone();
     match keys {
         [] => Err(AppError::invalid("Select the items to save first.")),
         [key] => {
-            let (name, folder) = studio.save_suggestion(key).await?;
+            let (name, folder) = services.save_suggestion(key).await?;
             let answer = match app.state::<crate::test_hooks::DialogAnswers>().next() {
                 Some(answer) => answer,
                 None => {
@@ -47,13 +48,19 @@ pub async fn save_items(app: &AppHandle, keys: &[String]) -> Result<Option<SaveR
                 }
             };
             match answer {
-                Some(path) => Ok(Some(studio.save_item(key, &path).await?)),
+                Some(path) => Ok(Some(services.save_item(key, &path).await?)),
                 None => Ok(None),
             }
         }
         keys => {
-            match pick_folder(app, "Save the selected items in", studio.last_save_folder()).await {
-                Some(folder) => Ok(Some(studio.save_items(keys, &folder).await?)),
+            match pick_folder(
+                app,
+                "Save the selected items in",
+                services.last_save_folder(),
+            )
+            .await
+            {
+                Some(folder) => Ok(Some(services.save_items(keys, &folder).await?)),
                 None => Ok(None),
             }
         }
@@ -77,7 +84,7 @@ pub async fn pick_folder(app: &AppHandle, title: &str, start: Option<PathBuf>) -
 
 /// Copies an image item to the clipboard as pixels.
 pub async fn copy_image(app: &AppHandle, key: &str) -> Result<(), AppError> {
-    let image = studio(app)?.clipboard_image(key).await?;
+    let image = app_services(app)?.clipboard_image(key).await?;
     let holder = app.state::<Clipboard>();
     let mut guard = holder
         .0
@@ -107,7 +114,7 @@ pub async fn copy_image(app: &AppHandle, key: &str) -> Result<(), AppError> {
 
 /// Shows the item's file selected in the file manager.
 pub async fn reveal(app: &AppHandle, key: &str) -> Result<(), AppError> {
-    let path = studio(app)?.item_file(key).await?;
+    let path = app_services(app)?.item_file(key).await?;
     tauri_plugin_opener::reveal_item_in_dir(&path).map_err(|e| {
         AppError::new(
             ErrorKind::Internal,
@@ -119,7 +126,7 @@ pub async fn reveal(app: &AppHandle, key: &str) -> Result<(), AppError> {
 
 /// Opens the item's file with the default app for its type.
 pub async fn open_item(app: &AppHandle, key: &str) -> Result<(), AppError> {
-    let path = studio(app)?.item_file(key).await?;
+    let path = app_services(app)?.item_file(key).await?;
     open_path(
         &path,
         "No app could open this file. Use Save as… to open it elsewhere.",
@@ -128,7 +135,7 @@ pub async fn open_item(app: &AppHandle, key: &str) -> Result<(), AppError> {
 
 /// Opens the library folder in the file manager.
 pub async fn open_library_folder(app: &AppHandle) -> Result<(), AppError> {
-    let view = studio(app)?.library_folder().await?;
+    let view = app_services(app)?.library_folder().await?;
     let path = PathBuf::from(&view.path);
     std::fs::create_dir_all(&path)
         .map_err(|e| studio::library_folder::io_error("open the library folder", &path, &e))?;
@@ -144,16 +151,16 @@ fn open_path(path: &std::path::Path, message: &str) -> Result<(), AppError> {
 /// app), with the first one's thumbnail under the pointer. The page calls this on
 /// `dragstart` of a tile.
 pub async fn drag_out(app: &AppHandle, keys: &[String]) -> Result<(), AppError> {
-    let studio = studio(app)?.inner().clone();
+    let services = app_services(app)?.inner().clone();
     let mut files = Vec::with_capacity(keys.len());
     for key in keys {
-        files.push(studio.item_file(key).await?);
+        files.push(services.item_file(key).await?);
     }
     if files.is_empty() {
         return Err(AppError::invalid("Select the items to drag first."));
     }
     let icon = match keys.first().and_then(|k| k.parse::<i64>().ok()) {
-        Some(id) => studio.gallery().await?.thumbs().path_of(id),
+        Some(id) => services.gallery().await?.thumbs().path_of(id),
         None => PathBuf::new(),
     };
     let image = if icon.is_file() {

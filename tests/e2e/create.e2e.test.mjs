@@ -21,6 +21,7 @@ import {
   stopAll,
   textOf,
   waitFor,
+  waitForText,
 } from "./harness.mjs";
 import * as pages from "./pages.mjs";
 
@@ -271,4 +272,33 @@ test("an upload shows its progress and can be cancelled", async () => {
   await navigate("settings");
   await (await $(byTestId("profile-switcher"))).selectByAttribute("value", "sandbox");
   await pages.waitForBalance(browser, "sandbox");
+});
+
+test("a preset saved, the form cleared, and the preset applied brings model, options and prompt back", async () => {
+  await startCreate("nano-banana-pro", "A preset lighthouse, watercolour");
+  await setBatch(3);
+  await (await $(byTestId("preset-save"))).click();
+  const name = await $(byTestId("preset-name"));
+  await name.setValue("Watercolour lighthouse");
+  await (await $(byTestId("preset-name-ok"))).click();
+  await waitForText(browser, byTestId("preset-message"), "Saved the preset Watercolour lighthouse.", 10_000);
+
+  // Another model, another prompt, Batch 1: the preset must bring all of it back.
+  await startCreate("veo-3.1-fast", "Something else entirely");
+  await setBatch(1);
+  const select = await $(byTestId("preset-select"));
+  await waitFor("the preset in the picker", async () => (await select.getText()).includes("Watercolour lighthouse"), 10_000);
+  const id = await browser.execute(
+    () => [...document.querySelectorAll('[data-testid="preset-select"] option')].find((o) => o.textContent.includes("Watercolour lighthouse"))?.value,
+  );
+  await select.selectByAttribute("value", id);
+  await (await $(byTestId("preset-apply"))).click();
+  await waitForText(browser, byTestId("preset-message"), "Applied Watercolour lighthouse.", 10_000);
+  await waitFor("the preset's model, prompt and Batch", async () => {
+    const model = await (await $(byTestId("model-picker"))).getValue();
+    const prompt = await (await $(byTestId("prompt"))).getValue();
+    const batch = await (await $(byTestId("batch"))).getValue();
+    return model === "nano-banana-pro" && prompt === "A preset lighthouse, watercolour" && batch === "3";
+  }, 10_000);
+  await setBatch(1);
 });

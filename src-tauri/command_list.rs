@@ -42,7 +42,6 @@ app_commands![
     commands::app_state,
     commands::retry_keychain,
     commands::add_profile,
-    commands::update_profile,
     commands::set_profile_key,
     commands::delete_profile_key,
     commands::delete_profile,

@@ -19,7 +19,7 @@ use studio::forms::ReferenceMedia;
 use studio::library::{RecentPrompt, TaskRecord};
 use studio::library::{UsageLedger, UsageRange};
 use studio::profiles::{
-    normalise_base_url, KeyChange, KeyInput, NewProfile, ProfileEdit, ProfileRef, ProfileView,
+    normalise_base_url, KeyChange, KeyInput, NewProfile, ProfileRef, ProfileView,
 };
 use studio::references::UploadEvent;
 use studio::services::{
@@ -109,11 +109,6 @@ pub async fn retry_keychain(app: AppHandle) -> Result<AppStateView, AppError> {
 #[tauri::command]
 pub async fn add_profile(app: AppHandle, args: NewProfile) -> Result<ProfileView, AppError> {
     app_services(&app)?.add_profile(args).await
-}
-
-#[tauri::command]
-pub async fn update_profile(app: AppHandle, args: ProfileEdit) -> Result<ProfileView, AppError> {
-    app_services(&app)?.update_profile(args).await
 }
 
 #[tauri::command]

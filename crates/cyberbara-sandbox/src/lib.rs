@@ -16,7 +16,9 @@
 
 mod auth;
 mod config;
+pub mod controls;
 mod error;
+mod input_facts;
 /// Deterministic media generation behind task outputs; public so other tools can render the same files.
 pub mod media;
 mod pricing;

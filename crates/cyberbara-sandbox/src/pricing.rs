@@ -5,6 +5,7 @@
 
 use cyberbara::option_value;
 use cyberbara::types::{MediaType, Scene};
+use cyberbara::validate::{infer_scene, InputFacts};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,14 +46,32 @@ fn ruled(model: &str, credits: i64) -> Price {
     }
 }
 
-/// What a task costs. Unknown option values price as the documented default.
+/// Whole seconds of the media in `list` (each item rounded up, as billing by the second
+/// does), when every item's length is known.
+fn input_seconds(options: &Map<String, Value>, list: &str, facts: &InputFacts) -> Option<i64> {
+    let items = option_value::list(options, list);
+    if items.is_empty() {
+        return None;
+    }
+    items
+        .iter()
+        .map(|item| facts.length(item.as_str()?).map(|s| s.ceil() as i64))
+        .sum()
+}
+
+/// What a task costs. Unknown option values price as the documented default; an input
+/// whose length is unknown prices as the longest the model accepts, so a quote never
+/// under-states a charge.
 pub(crate) fn price(
     model: &str,
     media_type: &MediaType,
     scene: Option<&Scene>,
     options: &Map<String, Value>,
+    facts: &InputFacts,
 ) -> Price {
-    let _ = scene;
+    let scene = scene
+        .cloned()
+        .unwrap_or_else(|| infer_scene(media_type, options));
     let duration =
         |default: i64| whole_seconds(options, &["duration", "n_frames"]).unwrap_or(default);
     match model {
@@ -115,6 +134,61 @@ pub(crate) fn price(
             ruled(model, if reference { base + 10 } else { base })
         }
         "kling-video-o1" => ruled(model, 8 * duration(5)),
+        "midjourney-v7" => ruled(
+            model,
+            if option_value::list(options, "omni_reference_input").is_empty() {
+                10
+            } else {
+                20
+            },
+        ),
+        "seedance-2" | "seedance-2-fast" => {
+            let per_second = if model == "seedance-2" { 5 } else { 3 };
+            // Video-to-video is billed on input plus output seconds; 16 is 15.4 s, the
+            // longest input, rounded up.
+            let input = if scene == Scene::VideoToVideo {
+                input_seconds(options, "video_input", facts).unwrap_or(16)
+            } else {
+                0
+            };
+            ruled(model, per_second * (input + duration(5)))
+        }
+        "kling-3.0" => {
+            let mut per_second = match text(options, &["mode"]).as_deref() {
+                Some("pro") => 9,
+                _ => 6,
+            };
+            if flag(options, "sound") {
+                per_second += 3;
+            }
+            ruled(model, per_second * duration(5))
+        }
+        "kling-3.0-motion-control" => {
+            let per_second = match text(options, &["mode"]).as_deref() {
+                Some("1080p") => 27,
+                _ => 20,
+            };
+            let longest = match text(options, &["character_orientation"]).as_deref() {
+                Some("image") => 10,
+                _ => 30,
+            };
+            let declared = options
+                .get("input_video_duration")
+                .and_then(option_value::duration_secs)
+                .map(|s| s.ceil() as i64);
+            let first_video = option_value::list(options, "video_input")
+                .first()
+                .and_then(Value::as_str)
+                .and_then(|url| facts.length(url))
+                .map(|s| s.ceil() as i64);
+            ruled(
+                model,
+                per_second * first_video.or(declared).unwrap_or(longest),
+            )
+        }
+        "suno-sound-v5" => ruled(model, 4),
+        "suno-sound-v5-5" => ruled(model, 5),
+        "suno-music-v5" => ruled(model, 12),
         _ => {
             let credits = match media_type {
                 MediaType::Image => 10,
@@ -148,6 +222,7 @@ mod tests {
             &MediaType::Image,
             None,
             &opts(json!({"resolution": "1k"})),
+            &InputFacts::new(),
         );
         assert_eq!((p.credits, p.fallback), (8, false));
         let p = price(
@@ -155,6 +230,7 @@ mod tests {
             &MediaType::Video,
             None,
             &opts(json!({"duration": "10", "resolution": "standard"})),
+            &InputFacts::new(),
         );
         assert_eq!(p.credits, 20);
         let p = price(
@@ -162,13 +238,72 @@ mod tests {
             &MediaType::Video,
             None,
             &opts(json!({"n_frames": 15})),
+            &InputFacts::new(),
         );
         assert_eq!(p.credits, 30);
     }
 
     #[test]
+    fn measured_input_lengths_price_video_to_video_and_motion_control() {
+        let url = "http://127.0.0.1:1/uploads/v.mp4";
+        let facts = InputFacts::new().with_length(url, 6.2);
+        let v2v = opts(json!({"video_input": [url], "duration": 5}));
+        let p = price("seedance-2", &MediaType::Video, None, &v2v, &facts);
+        assert_eq!(
+            p.credits,
+            5 * (7 + 5),
+            "input 6.2 s bills as 7 s, plus 5 s out"
+        );
+        let p = price("seedance-2-fast", &MediaType::Video, None, &v2v, &facts);
+        assert_eq!(p.credits, 3 * (7 + 5));
+        // An explicit image-to-video bills only the output.
+        let p = price(
+            "seedance-2",
+            &MediaType::Video,
+            Some(&Scene::ImageToVideo),
+            &v2v,
+            &facts,
+        );
+        assert_eq!(p.credits, 25);
+        let motion = opts(json!({"video_input": [url], "mode": "1080p"}));
+        let p = price(
+            "kling-3.0-motion-control",
+            &MediaType::Video,
+            None,
+            &motion,
+            &facts,
+        );
+        assert_eq!(p.credits, 27 * 7);
+        // A measured length wins over a declared one; the declared one prices an input
+        // the server cannot measure.
+        let declared = opts(json!({"video_input": [url], "input_video_duration": 3}));
+        let p = price(
+            "kling-3.0-motion-control",
+            &MediaType::Video,
+            None,
+            &declared,
+            &facts,
+        );
+        assert_eq!(p.credits, 20 * 7);
+        let p = price(
+            "kling-3.0-motion-control",
+            &MediaType::Video,
+            None,
+            &declared,
+            &InputFacts::new(),
+        );
+        assert_eq!(p.credits, 20 * 3);
+    }
+
+    #[test]
     fn unknown_models_use_fallback_pricing() {
-        let p = price("suno-music-v5", &MediaType::Music, None, &Map::new());
+        let p = price(
+            "future-music-v1",
+            &MediaType::Music,
+            None,
+            &Map::new(),
+            &InputFacts::new(),
+        );
         assert!(p.fallback);
         assert_eq!(p.rule, "fallback:music");
     }
@@ -235,7 +370,7 @@ mod tests {
                         .collect()
                 };
                 for (model, media_type) in targets {
-                    let p = price(&model, &media_type, None, &options);
+                    let p = price(&model, &media_type, None, &options, &InputFacts::new());
                     assert_eq!(
                         (p.credits, p.fallback),
                         (credits, fallback),
@@ -246,14 +381,23 @@ mod tests {
             documented.extend(models.iter().map(|m| m.to_string()));
             rows += 1;
         }
-        assert_eq!(rows, 14, "every pricing row was read");
+        assert_eq!(rows, 22, "every pricing row was read");
         for spec in &cyberbara::catalogue::Catalogue::builtin().models {
             assert!(
                 documented.contains(&spec.model),
                 "{} has no row in the README pricing table",
                 spec.model
             );
-            assert!(!price(&spec.model, &spec.media_type, None, &Map::new()).fallback);
+            assert!(
+                !price(
+                    &spec.model,
+                    &spec.media_type,
+                    None,
+                    &Map::new(),
+                    &InputFacts::new()
+                )
+                .fallback
+            );
         }
     }
 }

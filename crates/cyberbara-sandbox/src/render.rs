@@ -5,6 +5,7 @@ use cyberbara::option_value;
 use cyberbara::types::MediaType;
 use serde_json::{json, Map, Value};
 
+use crate::input_facts::{input_facts, own_upload_key};
 use crate::media;
 use crate::state::AppState;
 use crate::store::{account_prefix, TaskRow};
@@ -61,29 +62,6 @@ fn reference_image(state: &AppState, options: &Map<String, Value>) -> Option<Vec
         .map(|b| b.to_vec())
 }
 
-/// The storage key behind one of this sandbox's upload URLs. Besides the current address,
-/// any `http://` loopback address counts (`127.0.0.1`, `localhost`, `[::1]`, any port):
-/// the app's sandbox gets a new port each launch, and a task created later may still
-/// name an upload by the URL it was given before. Only URLs are compared, never stored:
-/// the sandbox keeps keys and makes URLs when it answers.
-fn own_upload_key(base_url: &str, url: &str) -> Option<String> {
-    if let Some(key) = url.strip_prefix(&format!("{base_url}/uploads/")) {
-        return Some(key.to_string()).filter(|key| !key.is_empty());
-    }
-    let parsed = url::Url::parse(url).ok()?;
-    if parsed.scheme() != "http" || !cyberbara::base_url::is_loopback(parsed.host_str()?) {
-        return None;
-    }
-    if parsed.query().is_some() || parsed.fragment().is_some() {
-        return None;
-    }
-    parsed
-        .path()
-        .strip_prefix("/uploads/")
-        .filter(|key| !key.is_empty())
-        .map(str::to_string)
-}
-
 pub(crate) fn produce(state: &AppState, task: &TaskRow) -> Result<Value, String> {
     let options: Map<String, Value> = serde_json::from_str(&task.options).unwrap_or_default();
     let media_type = MediaType::parse(&task.media_type);
@@ -100,7 +78,7 @@ pub(crate) fn produce(state: &AppState, task: &TaskRow) -> Result<Value, String>
     let rendered = match media_type {
         MediaType::Image | MediaType::Video => render_visual(state, &task.model, &request)?,
         _ => Rendered {
-            bytes: tone_wav(&request)?,
+            bytes: render_sound(state, &task.model, &request)?,
             content_type: "audio/wav",
             ext: "wav",
         },
@@ -178,6 +156,7 @@ fn render_visual(
     let secs = option_or_default(state, model, request.options, "duration")
         .as_ref()
         .and_then(option_value::duration_secs)
+        .or_else(|| input_video_secs(state, request.options))
         .unwrap_or(5.0)
         .clamp(media::MIN_VIDEO_SECS, media::MAX_VIDEO_SECS);
     let (width, height) = media::video_dimensions(aspect.as_deref());
@@ -199,41 +178,40 @@ fn render_visual(
     })
 }
 
-/// A mono 16-bit 8 kHz WAV tone whose pitch and phase follow prompt and seed; `options.duration`
-/// seconds (default 5, at most 30). Both come from a SHA-256 of the two, so two seeds give
-/// different bytes (a pitch from the seed alone would repeat every 440 seeds).
-fn tone_wav(request: &MediaRequest<'_>) -> Result<Vec<u8>, String> {
-    use sha2::{Digest, Sha256};
-    const RATE: u32 = 8_000;
-    let secs = crate::pricing::whole_seconds(request.options, &["duration"])
-        .unwrap_or(5)
-        .clamp(1, 30) as u32;
-    let mut hasher = Sha256::new();
-    hasher.update(request.seed.to_le_bytes());
-    hasher.update(request.prompt.as_bytes());
-    let digest = hasher.finalize();
-    let unit = |bytes: &[u8]| {
-        f64::from(u32::from_le_bytes(bytes.try_into().unwrap_or([0; 4]))) / f64::from(u32::MAX)
+/// How long the input video of a model without a length of its own is (motion control
+/// copies the reference's motion, so its output lasts as long): measured when it is one of
+/// this sandbox's files, else as declared by `input_video_duration`.
+fn input_video_secs(state: &AppState, options: &Map<String, Value>) -> Option<f64> {
+    let url = option_value::first_url(options, "video_input")?;
+    input_facts(state, options)
+        .length(url)
+        .or_else(|| option_value::seconds(options, &["input_video_duration"]))
+}
+
+/// A sound effect (`audio`) or a song (`music`) as WAV, as long as `options.duration` or
+/// the model's catalogue default says (sound effects 5 s, songs 30 s; docs/CATALOGUE.md),
+/// within the renderer's limits.
+fn render_sound(
+    state: &AppState,
+    model: &str,
+    request: &MediaRequest<'_>,
+) -> Result<Vec<u8>, String> {
+    let (kind, fallback) = match request.media_type {
+        MediaType::Music => (media::AudioKind::Song, 30.0),
+        _ => (media::AudioKind::SoundEffect, 5.0),
     };
-    // 220–660 Hz, and a starting phase anywhere on the cycle.
-    let freq = 220.0 + 440.0 * unit(&digest[..4]);
-    let phase = std::f64::consts::TAU * unit(&digest[4..8]);
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let failed = |e: hound::Error| format!("could not write the WAV output: {e}");
-    let mut out = std::io::Cursor::new(Vec::with_capacity(44 + (RATE * secs * 2) as usize));
-    let mut writer = hound::WavWriter::new(&mut out, spec).map_err(failed)?;
-    for i in 0..RATE * secs {
-        let t = f64::from(i) / f64::from(RATE);
-        let v = (t * freq * std::f64::consts::TAU + phase).sin() * 0.3 * f64::from(i16::MAX);
-        writer.write_sample(v as i16).map_err(failed)?;
-    }
-    writer.finalize().map_err(failed)?;
-    Ok(out.into_inner())
+    let secs = option_or_default(state, model, request.options, "duration")
+        .as_ref()
+        .and_then(option_value::duration_secs)
+        .unwrap_or(fallback)
+        .clamp(media::MIN_AUDIO_SECS, media::MAX_AUDIO_SECS);
+    media::render_audio(&media::AudioSpec {
+        kind,
+        duration_secs: secs,
+        prompt: request.prompt,
+        seed: request.seed,
+    })
+    .map_err(|e| e.to_string())
 }
 
 /// The key under which a task's output is stored.
@@ -243,32 +221,4 @@ pub(crate) fn output_key(task: &TaskRow, index: usize, ext: &str) -> String {
         account_prefix(&task.account_id),
         task.id
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::own_upload_key;
-
-    #[test]
-    fn uploads_are_recognised_at_any_loopback_port() {
-        let base = "http://127.0.0.1:4000";
-        let key = "api/v1/uploads/ab12cd34/f00d.png";
-        for url in [
-            format!("{base}/uploads/{key}"),
-            format!("http://127.0.0.1:39123/uploads/{key}"),
-            format!("http://localhost:8787/uploads/{key}"),
-            format!("http://[::1]:5000/uploads/{key}"),
-        ] {
-            assert_eq!(own_upload_key(base, &url).as_deref(), Some(key), "{url}");
-        }
-        for url in [
-            format!("https://cdn.example.com/uploads/{key}"),
-            format!("http://10.0.0.2:4000/uploads/{key}"),
-            format!("http://127.0.0.1:4000/other/{key}"),
-            "http://127.0.0.1:4000/uploads/".to_string(),
-            "not a url".to_string(),
-        ] {
-            assert_eq!(own_upload_key(base, &url), None, "{url}");
-        }
-    }
 }

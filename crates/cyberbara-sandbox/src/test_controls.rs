@@ -1,7 +1,7 @@
 //! The test controls' in-memory state: injected faults, request counts per route, and
 //! scripted outcomes for an account's next tasks. The HTTP side is `routes/controls.rs`.
 
-use serde::Deserialize;
+pub(crate) use crate::controls::{FaultKind, FaultSpec};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
 
@@ -10,28 +10,6 @@ use std::sync::Mutex;
 pub(crate) struct Scripted {
     pub fail: bool,
     pub run_ms: Option<i64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum FaultKind {
-    #[serde(rename = "status_503")]
-    Status503,
-    #[serde(rename = "status_429")]
-    Status429,
-    Drop,
-    Stall,
-    Latency,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct FaultSpec {
-    pub(crate) kind: FaultKind,
-    pub(crate) next: Option<u64>,
-    pub(crate) rate: Option<f64>,
-    pub(crate) ms: Option<u64>,
-    pub(crate) retry_after_secs: Option<u64>,
-    pub(crate) path_prefix: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -128,7 +128,7 @@ async fn quote_matches_the_spec_example_and_reports_affordability() {
         api_keys: vec!["k-quote".into()],
         credits: 44,
         extra_models: vec![serde_json::from_value(json!({
-            "model": "midjourney-v7", "media_type": "image",
+            "model": "future-image-v1", "media_type": "image",
             "supported_scenes": ["text-to-image", "image-to-image"]
         }))
         .unwrap()],
@@ -184,7 +184,7 @@ async fn quote_matches_the_spec_example_and_reports_affordability() {
         .post(
             "k-quote",
             "/api/v1/credits/quote",
-            json!({"model": "midjourney-v7"}),
+            json!({"model": "future-image-v1"}),
         )
         .await;
     assert_eq!(fallback["data"]["fallback_pricing"], true);

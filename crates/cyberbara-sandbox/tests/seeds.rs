@@ -11,9 +11,9 @@ use serde_json::{json, Value};
 
 const KEY: &str = "k-seeds";
 
-/// The built-in catalogue has a seed only on video models (Seedance 1, Veo); these stand for
-/// the live service's image, sound and music models that take one. Extra models are
-/// pass-through, so their `seed` reaches the renderer as sent.
+/// The built-in catalogue declares a seed only on video models (Seedance 1, Veo);
+/// `seeded-image` stands for an image model that takes one. Extra models, like the built-in
+/// suno models, are pass-through, so their `seed` reaches the renderer as sent.
 async fn sandbox() -> Env {
     let extra: Vec<cyberbara::types::ModelInfo> = serde_json::from_value(json!([
         {"model": "seeded-image", "media_type": "image", "supported_scenes": ["text-to-image"]},
@@ -60,24 +60,12 @@ async fn twice(env: &Env, route: &str, body: Value) -> (Vec<u8>, Vec<u8>) {
     )
 }
 
-/// Mean per-pixel distance (0..=441) between two same-sized pictures.
+/// Mean per-pixel distance (0..=441) between two same-sized encoded pictures.
 fn mean_distance(a: &[u8], b: &[u8]) -> f64 {
-    let (a, b) = (
-        image::load_from_memory(a).unwrap().to_rgb8(),
-        image::load_from_memory(b).unwrap().to_rgb8(),
-    );
-    assert_eq!(a.dimensions(), b.dimensions());
-    let total: f64 = a
-        .pixels()
-        .zip(b.pixels())
-        .map(|(p, q)| {
-            (0..3)
-                .map(|c| (f64::from(p[c]) - f64::from(q[c])).powi(2))
-                .sum::<f64>()
-                .sqrt()
-        })
-        .sum();
-    total / f64::from(a.width() * a.height())
+    cyberbara_sandbox::media::mean_distance(
+        &image::load_from_memory(a).unwrap().to_rgb8(),
+        &image::load_from_memory(b).unwrap().to_rgb8(),
+    )
 }
 
 #[tokio::test]

@@ -95,12 +95,12 @@ fn builtin(bencher: divan::Bencher, name: &str) {
 #[divan::bench]
 fn listed_generic_model(bencher: divan::Bencher) {
     let listed: Vec<ModelInfo> = serde_json::from_value(json!([
-        { "model": "kling-3.0", "media_type": "video", "supported_scenes": ["text-to-video", "image-to-video"] }
+        { "model": "kling-4.0", "media_type": "video", "supported_scenes": ["text-to-video", "image-to-video"] }
     ]))
     .expect("listed models parse");
     let catalogue = Catalogue::builtin().with_listed(&listed);
     let req = request(json!({
-        "model": "kling-3.0",
+        "model": "kling-4.0",
         "prompt": "A fox in the snow",
         "options": { "duration": 7, "mode": "pro", "sound": true }
     }));

@@ -2,7 +2,7 @@
 //! act on, plus machine-readable [`ErrorKind`] / [`ErrorCode`] for an app's IPC layer.
 
 use crate::types::{Credits, ErrorCode};
-use crate::upload::UploadKind;
+use crate::upload_limits::UploadKind;
 use crate::validate::FieldError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -111,6 +111,21 @@ pub enum Error {
         snippet: String,
     },
 
+    /// A reply past the ceiling for its kind (JSON: 8 MiB after decompression); the
+    /// rest was not read, so a hostile reply cannot exhaust memory.
+    #[error("{host} sent a reply larger than {} and it was not read. Check the base URL; if it is right, the server is misbehaving: try again later.", human_size(*.limit as u64))]
+    ResponseTooLarge { host: String, limit: usize },
+
+    /// A transfer moved less than the rate floor (1 KiB/s over 30 s), or a reply took
+    /// longer than the total deadline; it was given up rather than held forever.
+    #[error("{host} became too slow ({what}) and the request was given up. {}", if *.creating { CHECK_TASKS } else { "Try again later; if it keeps happening, check your network." })]
+    Stalled {
+        host: String,
+        what: String,
+        /// True when the request would have created a task (and cost credits).
+        creating: bool,
+    },
+
     /// The request was checked against the built-in catalogue and would be refused;
     /// nothing was sent and nothing was charged.
     #[error("{}", validation_sentence(.0))]
@@ -174,7 +189,10 @@ impl Error {
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Tls { .. } => ErrorKind::Tls,
             Error::Network { .. } => ErrorKind::Network,
-            Error::InvalidResponse { .. } => ErrorKind::InvalidResponse,
+            Error::InvalidResponse { .. } | Error::ResponseTooLarge { .. } => {
+                ErrorKind::InvalidResponse
+            }
+            Error::Stalled { .. } => ErrorKind::Timeout,
             Error::Validation(_) => ErrorKind::Validation,
             Error::NoFiles
             | Error::TooManyFiles { .. }
@@ -207,6 +225,18 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api { status, .. } | Error::InvalidResponse { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked to wait before trying again (its `Retry-After`, read by
+    /// [`crate::retry::retry_after`]), if it did.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            Error::Api {
+                retry_after_secs: Some(secs),
+                ..
+            } => Some(std::time::Duration::from_secs(u64::from(*secs))),
             _ => None,
         }
     }

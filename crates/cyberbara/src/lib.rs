@@ -1,4 +1,10 @@
-//! Typed async client, model catalogue and request validation for the CyberBara API v1.
+//! Everything a program needs to talk to a CyberBara API v1 deployment, without a UI: a
+//! typed async [`Client`] (one method per endpoint, uploads streamed from disk after the
+//! server's own pre-checks, polling until a task is final), the built-in model
+//! [`catalogue`] and the [`validate`] rules that refuse a request before it costs money,
+//! and the workspace's one retry policy ([`retry`]: backoff and the `Retry-After`
+//! parser, also used by the app's downloads and task tracker). Errors are one type whose
+//! `Display` is a sentence a person can act on, and the API key never leaves [`ApiKey`].
 //!
 //! # The suggested flow
 //!
@@ -108,20 +114,22 @@
 pub mod base_url;
 pub mod client;
 pub mod clock;
+pub mod egress;
 pub mod error;
 pub mod option_value;
-pub mod poll;
 mod quote_memory;
 pub mod retry;
 pub mod secret;
 pub mod upload;
+pub mod upload_limits;
 
+pub use client::poll::PollPolicy;
 pub use client::{Client, ClientOptions};
 pub use error::{Error, ErrorKind, ErrorReport};
-pub use poll::PollPolicy;
-pub use retry::RetryPolicy;
+pub use retry::{Backoff, RetryPolicy};
 pub use secret::ApiKey;
-pub use upload::{UploadKind, UploadProgress};
+pub use upload::UploadProgress;
+pub use upload_limits::UploadKind;
 pub mod catalogue;
 pub mod types;
 pub mod validate;

@@ -1,21 +1,65 @@
-//! Which failed requests are tried again, and after how long.
+//! Which failed requests are tried again, and after how long — for the whole workspace.
 //!
 //! The rule: GETs and `POST /credits/quote` (which creates and charges nothing) are
 //! retried after broken connections, timeouts, 429 (after its `Retry-After`), 502, 503
 //! and 504. Requests that create tasks or store uploads are retried only when the
 //! connection could not be opened, so provably no byte reached the server.
 //!
+//! [`Backoff`] (capped exponential, optionally jittered) and [`retry_after`] (the one
+//! `Retry-After` parser, delta-seconds and HTTP-date) are also what the app's downloads
+//! and task tracker wait with, so the three retry loops share one policy and one parser.
+//!
 //! Kept hand-written rather than built on `backon`: the decision reads the *reply*
 //! (status, and a `Retry-After` that, when too long, ends retrying with that very reply
 //! as the answer) and depends on whether the request can charge. With `backon` every
-//! reply would have to be turned into an error and back again to fit its
-//! error-driven loop; the two functions below state the rule as it is, and the loop in
-//! the client that calls them is a dozen lines.
+//! reply would have to be turned into an error and back again to fit its error-driven
+//! loop; the tracker's backoff is a pause shared by every poll of a deployment, not a
+//! loop around one future; and `backon`'s jitter adds up to a whole delay on top
+//! (`[d, 2d)`, past the cap), where ours stays in `[d/2, d]`. The policy is a dozen
+//! lines; the date parsing, the part worth a library, is `httpdate`'s.
 
 use rand::Rng;
-use reqwest::header::RETRY_AFTER;
-use reqwest::{Response, StatusCode};
-use std::time::Duration;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::StatusCode;
+use std::time::{Duration, SystemTime};
+
+/// Capped exponential backoff: `base` before the first retry, doubling per retry, never
+/// more than `cap`. With `jitter`, each wait is drawn from `[d/2, d]`, so clients that
+/// failed together do not retry together (and the cap still holds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    /// The wait before the first retry.
+    pub base: Duration,
+    /// The longest wait, however many retries.
+    pub cap: Duration,
+    /// Spread each wait over `[d/2, d]`.
+    pub jitter: bool,
+}
+
+impl Backoff {
+    /// The wait before retry number `retry` (0-based).
+    pub fn delay(&self, retry: u32) -> Duration {
+        let full = self
+            .base
+            .saturating_mul(2u32.saturating_pow(retry.min(30)))
+            .min(self.cap);
+        if !self.jitter {
+            return full;
+        }
+        let half = full / 2;
+        let jitter = rand::thread_rng().gen_range(0..=half.as_millis() as u64);
+        half + Duration::from_millis(jitter)
+    }
+
+    /// The wait before retry number `retry` when the server may have said how long to
+    /// wait: its `Retry-After` (at most `cap`), or else [`delay`](Backoff::delay).
+    pub fn wait(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        match retry_after {
+            Some(wait) => wait.min(self.cap),
+            None => self.delay(retry),
+        }
+    }
+}
 
 /// When and how often idempotent requests are retried.
 ///
@@ -27,10 +71,8 @@ use std::time::Duration;
 pub struct RetryPolicy {
     /// Retries after the first attempt.
     pub max_retries: u32,
-    /// First backoff; doubles per retry.
-    pub base: Duration,
-    /// Longest backoff.
-    pub cap: Duration,
+    /// The wait between attempts when the server did not say (jittered by default).
+    pub backoff: Backoff,
     /// A `Retry-After` longer than this is not waited out; the error is returned so the
     /// app can tell the person instead of hanging.
     pub max_retry_after: Duration,
@@ -40,8 +82,11 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_retries: 3,
-            base: Duration::from_millis(200),
-            cap: Duration::from_secs(5),
+            backoff: Backoff {
+                base: Duration::from_millis(200),
+                cap: Duration::from_secs(5),
+                jitter: true,
+            },
             max_retry_after: Duration::from_secs(30),
         }
     }
@@ -68,20 +113,10 @@ impl RetryPolicy {
         }
     }
 
-    /// Backoff before retry number `retry` (0-based): capped exponential with jitter
-    /// in `[d/2, d]`, so clients that failed together do not retry together.
-    pub fn backoff(&self, retry: u32) -> Duration {
-        let exp = self
-            .base
-            .saturating_mul(2u32.saturating_pow(retry.min(30)))
-            .min(self.cap);
-        let half = exp / 2;
-        let jitter = rand::thread_rng().gen_range(0..=half.as_millis() as u64);
-        half + Duration::from_millis(jitter)
-    }
-
     /// After a reply with `status`: how long to wait before trying again, or `None` to
-    /// return this reply. `retries` is how many retries were already made.
+    /// return this reply. `retries` is how many retries were already made. A
+    /// `Retry-After` is waited out exactly (not capped like the backoff) up to
+    /// `max_retry_after`; a longer one is the answer.
     pub(crate) fn after_reply(
         &self,
         kind: Retry,
@@ -97,7 +132,7 @@ impl RetryPolicy {
             // Too long to wait out: the reply (with its Retry-After) is the answer.
             Some(wait) if wait > self.max_retry_after => None,
             Some(wait) => Some(wait),
-            None => Some(self.backoff(retries)),
+            None => Some(self.backoff.delay(retries)),
         }
     }
 
@@ -119,7 +154,7 @@ impl RetryPolicy {
             Retry::ConnectOnly => err.is_connect(),
             Retry::Never => false,
         };
-        retryable.then(|| self.backoff(retries))
+        retryable.then(|| self.backoff.delay(retries))
     }
 }
 
@@ -129,10 +164,21 @@ pub(crate) fn is_transient_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 502 | 503 | 504)
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is not used by this API).
-pub(crate) fn retry_after(response: &Response) -> Option<Duration> {
-    let text = response.headers().get(RETRY_AFTER)?.to_str().ok()?;
-    text.trim().parse::<u64>().ok().map(Duration::from_secs)
+/// The wait a reply's `Retry-After` asks for, measured from `now`: delta-seconds
+/// (`120`) or an HTTP-date (`Wed, 21 Oct 2026 07:28:00 GMT`; one in the past means
+/// "now", zero). `None` when there is no such header or it is neither form.
+pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?, now)
+}
+
+/// [`retry_after`] for the header's text.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// reqwest has no TLS predicate; the rustls error is somewhere in the source chain.
@@ -194,8 +240,11 @@ mod tests {
     fn replies_are_retried_only_for_idempotent_requests_within_the_limits() {
         let p = RetryPolicy {
             max_retries: 2,
-            base: Duration::from_millis(100),
-            cap: Duration::from_millis(100),
+            backoff: Backoff {
+                base: Duration::from_millis(100),
+                cap: Duration::from_millis(100),
+                jitter: true,
+            },
             max_retry_after: Duration::from_secs(10),
         };
         let unavailable = StatusCode::SERVICE_UNAVAILABLE;
@@ -235,20 +284,70 @@ mod tests {
 
     #[test]
     fn backoff_is_capped_and_jittered() {
-        let p = RetryPolicy {
-            max_retries: 10,
+        let p = Backoff {
             base: Duration::from_millis(100),
             cap: Duration::from_millis(1000),
-            max_retry_after: Duration::from_secs(1),
+            jitter: true,
         };
         for retry in 0..12 {
             let full = (100u64 << retry.min(20)).min(1000);
-            let d = p.backoff(retry).as_millis() as u64;
+            let d = p.delay(retry).as_millis() as u64;
             assert!(
                 d >= full / 2 && d <= full,
                 "retry {retry}: {d} not in [{}, {full}]",
                 full / 2
             );
         }
+    }
+
+    /// Without jitter (the downloads and the tracker) the waits are exact: 1, 2, 4, 8 s,
+    /// then the cap, for any number of retries; a `Retry-After` replaces the step but
+    /// not the cap.
+    #[test]
+    fn plain_backoff_doubles_to_the_cap_and_retry_after_replaces_a_step() {
+        let p = Backoff {
+            base: Duration::from_secs(1),
+            cap: Duration::from_secs(10),
+            jitter: false,
+        };
+        let waits: Vec<u64> = (0..6).map(|r| p.delay(r).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 10, 10]);
+        assert_eq!(p.delay(u32::MAX), Duration::from_secs(10));
+        assert_eq!(
+            p.wait(0, Some(Duration::from_secs(7))),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            p.wait(0, Some(Duration::from_secs(70))),
+            Duration::from_secs(10)
+        );
+        assert_eq!(p.wait(0, Some(Duration::ZERO)), Duration::ZERO);
+        assert_eq!(p.wait(2, None), Duration::from_secs(4));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = httpdate::parse_http_date("Sun, 06 Dec 2026 10:00:00 GMT").unwrap();
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Dec 2026 10:01:30 GMT", now),
+            Some(Duration::from_secs(90))
+        );
+        // A date already past: retry now.
+        assert_eq!(
+            parse_retry_after("Sun, 06 Dec 2026 09:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        for junk in ["", "soon", "-5", "1.5", "Sunday"] {
+            assert_eq!(parse_retry_after(junk, now), None, "{junk:?}");
+        }
+        let mut headers = HeaderMap::new();
+        assert_eq!(retry_after(&headers, now), None);
+        headers.insert(RETRY_AFTER, "3".parse().unwrap());
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(3)));
     }
 }

@@ -227,7 +227,9 @@ pub struct ApiErrorBody {
 pub struct ModelInfo {
     pub model: String,
     pub media_type: MediaType,
-    #[serde(default)]
+    /// Each scene once, in the server's order (a listing that repeats one would make
+    /// every consumer handle duplicates).
+    #[serde(default, deserialize_with = "unique_scenes")]
     pub supported_scenes: Vec<Scene>,
     /// Fields a newer server adds (labels, pricing hints…), kept for the UI.
     #[serde(flatten)]
@@ -236,9 +238,31 @@ pub struct ModelInfo {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelList {
+    /// Each model once: the first entry of a name listed twice is kept.
+    #[serde(deserialize_with = "unique_models")]
     pub models: Vec<ModelInfo>,
     #[serde(default)]
     pub total: usize,
+}
+
+fn unique_scenes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Scene>, D::Error> {
+    let mut scenes: Vec<Scene> = Vec::deserialize(d)?;
+    let mut seen = Vec::with_capacity(scenes.len());
+    scenes.retain(|s| {
+        let fresh = !seen.contains(s);
+        if fresh {
+            seen.push(s.clone());
+        }
+        fresh
+    });
+    Ok(scenes)
+}
+
+fn unique_models<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ModelInfo>, D::Error> {
+    let mut models: Vec<ModelInfo> = Vec::deserialize(d)?;
+    let mut seen = std::collections::HashSet::new();
+    models.retain(|m| seen.insert(m.model.clone()));
+    Ok(models)
 }
 
 // ---------------------------------------------------------------- uploads
@@ -408,15 +432,24 @@ pub struct TaskOutput {
 
 impl TaskOutput {
     /// Every media URL in the output, documented lists first, then any extra list or
-    /// single URL string the server added (e.g. `output.audio`).
+    /// single URL string the server added (e.g. `output.audio`). Each URL once (a
+    /// server may list one under `images` and `image`), and at most
+    /// [`MAX_OUTPUTS`](crate::egress::MAX_OUTPUTS) of them: what a task produces is
+    /// recorded, downloaded and shown, so a reply cannot make that unbounded.
     pub fn all_urls(&self) -> Vec<String> {
-        let mut urls: Vec<String> = self.images.iter().chain(&self.videos).cloned().collect();
+        let mut urls: Vec<String> = Vec::new();
+        let mut add = |url: &str| {
+            if urls.len() < crate::egress::MAX_OUTPUTS && !urls.iter().any(|u| u == url) {
+                urls.push(url.to_string());
+            }
+        };
+        for url in self.images.iter().chain(&self.videos) {
+            add(url);
+        }
         for value in self.extra.values() {
             match value {
-                Value::String(s) => urls.push(s.clone()),
-                Value::Array(items) => {
-                    urls.extend(items.iter().filter_map(|v| v.as_str().map(str::to_string)))
-                }
+                Value::String(s) => add(s),
+                Value::Array(items) => items.iter().filter_map(Value::as_str).for_each(&mut add),
                 _ => {}
             }
         }
@@ -478,6 +511,41 @@ mod tests {
         assert_eq!(all, vec!["a.mp3", "b.mp3", "v.mp4"]);
         let back = serde_json::to_value(&out).unwrap();
         assert_eq!(back["audios"][0], "a.mp3");
+    }
+
+    #[test]
+    fn listed_models_and_their_scenes_are_unique() {
+        let list: ModelList = serde_json::from_value(serde_json::json!({
+            "models": [
+                {"model": "m", "media_type": "image", "supported_scenes": ["text-to-image", "image-to-image", "text-to-image"]},
+                {"model": "m", "media_type": "video"},
+                {"model": "n", "media_type": "image"}
+            ],
+            "total": 3
+        }))
+        .unwrap();
+        let names: Vec<&str> = list.models.iter().map(|m| m.model.as_str()).collect();
+        assert_eq!(names, ["m", "n"]);
+        assert_eq!(list.models[0].media_type, MediaType::Image);
+        assert_eq!(
+            list.models[0].supported_scenes,
+            vec![Scene::TextToImage, Scene::ImageToImage]
+        );
+    }
+
+    #[test]
+    fn task_output_urls_are_unique_and_capped() {
+        let many: Vec<String> = (0..40).map(|i| format!("https://x/{i}.png")).collect();
+        let out: TaskOutput = serde_json::from_value(serde_json::json!({
+            "images": ["https://x/0.png", "https://x/0.png"],
+            "image": "https://x/0.png",
+            "more": many,
+        }))
+        .unwrap();
+        let all = out.all_urls();
+        assert_eq!(all.len(), crate::egress::MAX_OUTPUTS);
+        assert_eq!(all[0], "https://x/0.png");
+        assert_eq!(all[1], "https://x/1.png", "{all:?}");
     }
 
     #[test]

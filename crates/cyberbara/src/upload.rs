@@ -5,6 +5,8 @@
 //! extension: a `.png` that is really a PDF is refused here, naming the file.
 
 use crate::error::Error;
+/// Re-exported because [`check_files`] takes it; it lives with the limits it selects.
+pub use crate::upload_limits::UploadKind;
 use futures_util::StreamExt;
 use reqwest::multipart::{Form, Part};
 use std::path::{Path, PathBuf};
@@ -12,80 +14,11 @@ use std::sync::Arc;
 use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
 
-/// At most this many images per upload request.
-pub const MAX_IMAGE_FILES: usize = 10;
-/// Largest image the server accepts: 10 MB.
-pub const MAX_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
-/// Exactly one video per upload request.
-pub const MAX_VIDEO_FILES: usize = 1;
-/// Largest video the server accepts: 50 MB.
-pub const MAX_VIDEO_BYTES: u64 = 50 * 1024 * 1024;
-
-/// Image types the server accepts.
-pub const IMAGE_MIME_TYPES: &[&str] = &[
-    "image/png",
-    "image/jpeg",
-    "image/webp",
-    "image/gif",
-    "image/svg+xml",
-    "image/avif",
-    "image/heic",
-    "image/heif",
-];
-/// Video types the server accepts.
-pub const VIDEO_MIME_TYPES: &[&str] = &["video/mp4", "video/quicktime"];
-
 /// Chunk size read from disk; bounds the memory an upload holds at once.
 const CHUNK: usize = 64 * 1024;
 /// How many leading bytes [`sniff`] needs. SVG is text: the `<svg` root may follow a long
 /// XML prologue. Same window as the server.
 pub const SNIFF_LEN: usize = 4096;
-
-/// Which upload endpoint a set of files is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UploadKind {
-    Image,
-    Video,
-}
-
-impl UploadKind {
-    pub fn max_files(self) -> usize {
-        match self {
-            UploadKind::Image => MAX_IMAGE_FILES,
-            UploadKind::Video => MAX_VIDEO_FILES,
-        }
-    }
-
-    pub fn max_bytes(self) -> u64 {
-        match self {
-            UploadKind::Image => MAX_IMAGE_BYTES,
-            UploadKind::Video => MAX_VIDEO_BYTES,
-        }
-    }
-
-    pub fn accepted_types(self) -> &'static [&'static str] {
-        match self {
-            UploadKind::Image => IMAGE_MIME_TYPES,
-            UploadKind::Video => VIDEO_MIME_TYPES,
-        }
-    }
-
-    /// What the upload accepts, in words, for messages. The one place the list is spelt
-    /// out, so local refusals and the server's codes read the same.
-    pub(crate) fn accepted_words(self) -> &'static str {
-        match self {
-            UploadKind::Image => "PNG, JPEG, WebP, GIF, SVG, AVIF and HEIC/HEIF images",
-            UploadKind::Video => "MP4 and QuickTime (MOV) videos",
-        }
-    }
-
-    pub(crate) fn path(self) -> &'static str {
-        match self {
-            UploadKind::Image => "uploads/images",
-            UploadKind::Video => "uploads/videos",
-        }
-    }
-}
 
 /// How far the upload of one file has got. `sent` counts bytes handed to the
 /// connection, so it reaches `total` slightly before the server has them all.
@@ -303,6 +236,7 @@ pub(crate) async fn streaming_form(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::upload_limits::{IMAGE_MIME_TYPES, VIDEO_MIME_TYPES};
 
     fn ftyp(major: &[u8; 4], compatible: &[&[u8; 4]]) -> Vec<u8> {
         let len = 16 + 4 * compatible.len();

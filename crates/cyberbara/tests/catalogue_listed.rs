@@ -8,9 +8,9 @@ use serde_json::{json, Value};
 
 fn listed() -> Vec<ModelInfo> {
     serde_json::from_value(json!([
-        {"model": "kling-3.0-motion-control", "media_type": "video",
-         "supported_scenes": ["video-to-video"], "label": "Kling 3.0 Motion Control"},
-        {"model": "suno-sound-v5", "media_type": "audio", "supported_scenes": ["text-to-audio"]}
+        {"model": "vidu-motion-next", "media_type": "video",
+         "supported_scenes": ["video-to-video"], "label": "Vidu Motion Next"},
+        {"model": "future-sound-v1", "media_type": "audio", "supported_scenes": ["text-to-audio"]}
     ]))
     .unwrap()
 }
@@ -30,7 +30,7 @@ fn arbitrary_options() -> Value {
 
 fn motion_request() -> GenerationRequest {
     serde_json::from_value(json!({
-        "model": "kling-3.0-motion-control",
+        "model": "vidu-motion-next",
         "options": arbitrary_options()
     }))
     .unwrap()
@@ -51,8 +51,8 @@ fn unlisted_models_are_unsupported_until_listed() {
     assert_eq!(Value::Object(done.options), arbitrary_options());
     assert!(done.dropped.is_empty());
     assert_eq!(
-        catalogue.model("kling-3.0-motion-control").unwrap().label,
-        "Kling 3.0 Motion Control"
+        catalogue.model("vidu-motion-next").unwrap().label,
+        "Vidu Motion Next"
     );
 }
 
@@ -65,7 +65,7 @@ fn listed_models_keep_media_type_and_scene_rules() {
     assert_eq!(on_image_route[0].code, ErrorCode::InvalidModelForMediaType);
 
     let no_video: GenerationRequest = serde_json::from_value(json!({
-        "model": "kling-3.0-motion-control", "prompt": "dance", "options": {"mode": "720p"}
+        "model": "vidu-motion-next", "prompt": "dance", "options": {"mode": "720p"}
     }))
     .unwrap();
     let errors = catalogue
@@ -79,7 +79,7 @@ fn listed_models_keep_media_type_and_scene_rules() {
     );
 
     let audio: GenerationRequest = serde_json::from_value(json!({
-        "model": "suno-sound-v5", "prompt": "rain on a tin roof", "options": {"loop": false}
+        "model": "future-sound-v1", "prompt": "rain on a tin roof", "options": {"loop": false}
     }))
     .unwrap();
     let done = catalogue.validate(&audio, &MediaType::Audio).unwrap();
@@ -110,7 +110,7 @@ async fn sandbox_extra_models_accept_arbitrary_options_over_http() {
 
     let reply = post(
         "videos/generations",
-        json!({"model": "kling-3.0-motion-control", "options": arbitrary_options()}),
+        json!({"model": "vidu-motion-next", "options": arbitrary_options()}),
     )
     .await
     .unwrap();
@@ -124,7 +124,7 @@ async fn sandbox_extra_models_accept_arbitrary_options_over_http() {
 
     let reply = post(
         "audio/generations",
-        json!({"model": "suno-sound-v5", "prompt": "rain", "options": {"loop": false}}),
+        json!({"model": "future-sound-v1", "prompt": "rain", "options": {"loop": false}}),
     )
     .await
     .unwrap();

@@ -5,6 +5,7 @@ mod client_harness;
 use client_harness::*;
 use cyberbara::types::{GenerationRequest, MediaType, QuoteRequest, Scene, TaskStatus, UsageQuery};
 use cyberbara::{ApiKey, Client};
+use cyberbara_sandbox::controls::NextOutcome;
 use futures_util::StreamExt;
 use serde_json::json;
 
@@ -76,7 +77,7 @@ async fn quote_generate_task_usage_flow() {
     assert!(quote.can_afford);
     assert_eq!(quote.remaining_credits, 500);
 
-    env.next_task("success", 100).await;
+    env.next_task(NextOutcome::Success, 100).await;
     let created = env
         .client
         .generate_image(&image_request("A cinematic portrait under neon rain"))
@@ -130,18 +131,8 @@ async fn quote_generate_task_usage_flow() {
 
 #[tokio::test]
 async fn video_audio_and_music_routes_create_tasks() {
-    // The v1 sandbox has no audio or music model of its own; these stand for models a
-    // newer server lists and the client's catalogue does not know.
-    let extra: Vec<cyberbara::types::ModelInfo> = serde_json::from_value(json!([
-        { "model": "suno-sound-v5", "media_type": "audio", "supported_scenes": ["text-to-audio"] },
-        { "model": "suno-music-v5", "media_type": "music", "supported_scenes": ["text-to-music"] }
-    ]))
-    .unwrap();
-    let env = start_with(cyberbara_sandbox::SandboxConfig {
-        extra_models: extra,
-        ..Default::default()
-    })
-    .await;
+    // The sandbox lists the live API's audio and music models (suno-*) itself.
+    let env = start().await;
     let video = env
         .client
         .generate_video(&GenerationRequest {
@@ -242,7 +233,7 @@ async fn both_auth_styles_are_accepted_and_the_client_sends_bearer() {
 #[tokio::test]
 async fn a_model_only_the_server_lists_is_usable_end_to_end() {
     let extra: Vec<cyberbara::types::ModelInfo> = serde_json::from_value(json!([
-        { "model": "kling-3.0", "media_type": "video",
+        { "model": "kling-4.0", "media_type": "video",
           "supported_scenes": ["text-to-video", "image-to-video"] }
     ]))
     .unwrap();
@@ -252,7 +243,7 @@ async fn a_model_only_the_server_lists_is_usable_end_to_end() {
     })
     .await;
     assert!(cyberbara::catalogue::Catalogue::builtin()
-        .model("kling-3.0")
+        .model("kling-4.0")
         .is_none());
 
     let listed = env
@@ -260,10 +251,10 @@ async fn a_model_only_the_server_lists_is_usable_end_to_end() {
         .list_models(Some(&MediaType::Video))
         .await
         .unwrap();
-    assert!(listed.models.iter().any(|m| m.model == "kling-3.0"));
+    assert!(listed.models.iter().any(|m| m.model == "kling-4.0"));
     let catalogue = cyberbara::catalogue::Catalogue::builtin().with_listed(&listed.models);
     let request = GenerationRequest {
-        model: "kling-3.0".into(),
+        model: "kling-4.0".into(),
         prompt: None,
         scene: None,
         options: json!({ "duration": 7, "mode": "pro", "sound": true })
@@ -279,9 +270,9 @@ async fn a_model_only_the_server_lists_is_usable_end_to_end() {
     );
     assert!(normalized.dropped.is_empty());
 
-    env.next_task("success", 50).await;
+    env.next_task(NextOutcome::Success, 50).await;
     let created = env.client.generate_video(&request).await.unwrap();
-    assert_eq!(created.model, "kling-3.0");
+    assert_eq!(created.model, "kling-4.0");
     let last = env
         .client
         .wait_for_task(&created.task_id)

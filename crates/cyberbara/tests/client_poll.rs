@@ -6,6 +6,7 @@ use client_harness::*;
 use cyberbara::clock::ManualClock;
 use cyberbara::types::{ErrorCode, GenerationRequest, Scene, TaskStatus};
 use cyberbara::{ClientOptions, PollPolicy};
+use cyberbara_sandbox::controls::NextOutcome;
 use cyberbara_sandbox::SandboxConfig;
 use futures_util::StreamExt;
 use std::time::Duration;
@@ -40,7 +41,7 @@ async fn polls_to_success_and_ends() {
         },
     );
     // 1.5 s: pending for the first fifth (300 ms), then processing.
-    env.next_task("success", 1_500).await;
+    env.next_task(NextOutcome::Success, 1_500).await;
     let created = client.generate_image(&request("a red kite")).await.unwrap();
     let mut finished = env.sandbox.finished_tasks();
     let mut stream = Box::pin(client.wait_for_task(&created.task_id));
@@ -77,7 +78,7 @@ async fn polls_to_success_and_ends() {
 #[tokio::test]
 async fn polls_to_failure_by_control_and_by_prompt() {
     let env = start().await;
-    env.next_task("failed", 100).await;
+    env.next_task(NextOutcome::Failed, 100).await;
     let scripted = env
         .client
         .generate_image(&request("a blue kite"))
@@ -185,7 +186,7 @@ async fn an_unknown_task_ends_the_stream_with_its_error() {
 #[tokio::test]
 async fn transient_errors_while_polling_are_retried() {
     let env = start().await;
-    env.next_task("success", 300).await;
+    env.next_task(NextOutcome::Success, 300).await;
     let created = env
         .client
         .generate_image(&request("a windy kite"))

@@ -7,7 +7,7 @@ mod client_harness;
 use client_harness::*;
 use cyberbara::clock::ManualClock;
 use cyberbara::types::{ErrorCode, GenerationRequest, QuoteRequest, Scene};
-use cyberbara::{ClientOptions, Error, ErrorKind, RetryPolicy};
+use cyberbara::{Backoff, ClientOptions, Error, ErrorKind, RetryPolicy};
 use serde_json::json;
 use std::time::Duration;
 
@@ -214,8 +214,11 @@ async fn task_creation_is_retried_when_the_connection_was_refused() {
         ClientOptions {
             retry: RetryPolicy {
                 max_retries: 1,
-                base: Duration::from_millis(200),
-                cap: Duration::from_millis(400),
+                backoff: Backoff {
+                    base: Duration::from_millis(200),
+                    cap: Duration::from_millis(400),
+                    jitter: true,
+                },
                 max_retry_after: Duration::from_secs(1),
             },
             clock: time.clock(),
@@ -238,12 +241,7 @@ async fn task_creation_is_retried_when_the_connection_was_refused() {
     assert!(waited <= Duration::from_millis(200), "backoff {waited:?}");
     let created = creating.await.unwrap().unwrap();
     assert_eq!(created.model, "nano-banana-pro");
-    let stats: serde_json::Value = reqwest::get(format!("{base}/_sandbox/stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(stats["requests"][IMAGES], 1, "{stats}");
+    let controls = cyberbara_sandbox::controls::SandboxControls::new(&base);
+    assert_eq!(controls.count(IMAGES).await.unwrap(), 1);
     sandbox.shutdown().await;
 }

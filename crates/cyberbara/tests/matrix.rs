@@ -10,6 +10,41 @@ use cases::Expect;
 use cyberbara::types::{ErrorCode, MediaType};
 use cyberbara_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+/// Uploads a real H.264 MP4 lasting `secs` seconds and returns its URL.
+async fn upload_video(http: &reqwest::Client, base: &str, secs: f64) -> String {
+    let (width, height) = cyberbara_sandbox::media::video_dimensions(Some("16:9"));
+    let bytes = cyberbara_sandbox::media::render_video(&cyberbara_sandbox::media::VideoSpec {
+        width,
+        height,
+        duration_secs: secs,
+        fps: 4,
+        prompt: "a reference video",
+        seed: 1,
+        reference: None,
+    })
+    .unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "files",
+        reqwest::multipart::Part::bytes(bytes).file_name("reference.mp4"),
+    );
+    let reply: Value = http
+        .post(format!("{base}/api/v1/uploads/videos"))
+        .bearer_auth(KEY)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    reply["data"]["files"][0]["url"]
+        .as_str()
+        .unwrap_or_else(|| panic!("upload refused: {reply}"))
+        .to_string()
+}
 
 #[test]
 fn every_case_matches_the_local_validator() {
@@ -54,16 +89,33 @@ async fn every_case_matches_the_sandbox_over_http() {
     let http = reqwest::Client::new();
     let mut failures = Vec::new();
     let cases = cases::all();
+    // Rules about the length of a reference video see real files over HTTP: each
+    // length a case states becomes an uploaded video of that length.
+    let mut uploaded: HashMap<String, String> = HashMap::new();
+    for case in &cases {
+        for (_, secs) in &case.lengths {
+            if let Entry::Vacant(slot) = uploaded.entry(secs.to_string()) {
+                slot.insert(upload_video(&http, &sandbox.base_url(), *secs).await);
+            }
+        }
+    }
     for case in &cases {
         let path = match local::route(case) {
             MediaType::Image => "images",
             MediaType::Video => "videos",
+            MediaType::Audio => "audio",
+            MediaType::Music => "music",
             other => panic!("no route for {other}"),
         };
+        let mut body = case.body.to_string();
+        for (url, secs) in &case.lengths {
+            body = body.replace(url, &uploaded[&secs.to_string()]);
+        }
         let reply = http
             .post(format!("{}/api/v1/{path}/generations", sandbox.base_url()))
             .bearer_auth(KEY)
-            .json(&case.body)
+            .header("content-type", "application/json")
+            .body(body)
             .send()
             .await
             .unwrap();

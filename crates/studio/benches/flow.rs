@@ -96,22 +96,12 @@ impl Sandbox {
     }
 
     async fn requests(&self) -> HashMap<String, u64> {
-        let stats: Value = reqwest::get(format!("{}/_sandbox/stats", self.base))
+        cyberbara_sandbox::controls::SandboxControls::new(&self.base)
+            .stats()
             .await
-            .and_then(|r| r.error_for_status())
             .expect("the sandbox's stats")
-            .json()
-            .await
-            .expect("stats as JSON");
-        stats["requests"]
-            .as_object()
-            .map(|routes| {
-                routes
-                    .iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_u64()?)))
-                    .collect()
-            })
-            .unwrap_or_default()
+            .into_iter()
+            .collect()
     }
 }
 

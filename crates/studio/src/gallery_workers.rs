@@ -93,6 +93,7 @@ impl Gallery {
             Arc::clone(&folder),
             thumbs.clone(),
             announcer.clone(),
+            tracker.connections(),
             config.downloads.clone(),
         )?;
         downloads.follow(events);
@@ -153,7 +154,8 @@ impl Gallery {
     }
 
     /// After `delay`, trashes the files of items deleted longer than the Undo window ago.
-    pub fn schedule_trash(&self, delay: Duration) {
+    /// The handle ends with how many files went (a test awaits it instead of pausing).
+    pub fn schedule_trash(&self, delay: Duration) -> tokio::task::JoinHandle<usize> {
         let library = self.library.clone();
         let folder = Arc::clone(&self.folder);
         let thumbs = self.thumbs.clone();
@@ -167,12 +169,21 @@ impl Gallery {
             })
             .await;
             match outcome {
-                Ok(Ok(0)) => {}
-                Ok(Ok(n)) => tracing::info!(files = n, "deleted items went to the trash"),
-                Ok(Err(err)) => tracing::warn!(error = %err, "deleted items could not be trashed"),
-                Err(err) => tracing::warn!(error = %err, "the trash task stopped"),
+                Ok(Ok(0)) => 0,
+                Ok(Ok(n)) => {
+                    tracing::info!(files = n, "deleted items went to the trash");
+                    n
+                }
+                Ok(Err(err)) => {
+                    tracing::warn!(error = %err, "deleted items could not be trashed");
+                    0
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "the trash task stopped");
+                    0
+                }
             }
-        });
+        })
     }
 
     /// The library folder's path of an item's file, if it has one.

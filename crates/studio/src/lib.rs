@@ -1,8 +1,10 @@
 //! The core of CyberBara Studio, without Tauri: everything the desktop app does that is
-//! not drawing a window. The Tauri shell (`src-tauri/`) turns commands and events into
-//! calls on [`services::Studio`] and adds only what needs a window (native dialogs, the
-//! clipboard, drag-and-drop, notifications); tests drive the same calls without linking
-//! WebKit.
+//! not drawing a window — profiles and keys, the built-in Sandbox, the library database
+//! and folder, uploads, the task tracker, downloads, thumbnails and the loopback media
+//! server. The Tauri shell (`src-tauri/`) turns most commands into calls on
+//! [`services::Studio`] and the gallery's [`gallery_workers::Gallery`], keeping for itself only
+//! what needs a window (file pickers and save dialogs, drops, the clipboard, notifications, opening links); tests drive
+//! the same calls without linking WebKit.
 //!
 //! - Who the app talks to: [`profiles`] (names, base URLs, key hints in `profiles.json`),
 //!   [`keychain`] (the only place keys live; re-probed by "Try again", never hanging),
@@ -14,6 +16,10 @@
 //!   the [`compose`] draft checked by the catalogue, [`references`] uploaded once per
 //!   content hash, previews made by [`thumbnails`] and served by [`media_server`].
 //! - Following tasks: [`tracker`], which records every change before announcing it.
+//! - What the app made: [`downloads`] puts every output in the [`library_folder`]
+//!   (resumed, checked, named by task), [`thumbnail_queue`] makes the gallery's previews,
+//!   [`gallery_workers`] runs those parts and sends deleted files to the OS trash, and
+//!   [`exports`] saves copies where the user asks.
 //! - Where the credits went: [`usage`], the usage history read in full per range, cached
 //!   in the library, exported as CSV, and used to import tasks the app does not know.
 //!

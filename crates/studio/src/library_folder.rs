@@ -85,7 +85,7 @@ impl LibraryFolder {
     /// The absolute path of a relative path from the database (`None` if it would climb
     /// out of the folder).
     pub fn resolve(&self, relative: &str) -> Option<PathBuf> {
-        crate::downloads::naming::resolve(&self.path(), relative)
+        resolve_in(&self.path(), relative)
     }
 
     fn set(&self, path: PathBuf) {
@@ -129,14 +129,14 @@ impl LibraryFolder {
         let mut plan = Vec::new();
         let mut bytes = 0u64;
         for (_, relative) in library.item_files()? {
-            let Some(from) = crate::downloads::naming::resolve(&source, &relative) else {
+            let Some(from) = resolve_in(&source, &relative) else {
                 continue;
             };
             let Ok(meta) = std::fs::metadata(&from) else {
                 // Missing already: the missing-file check deals with it.
                 continue;
             };
-            let Some(to) = crate::downloads::naming::resolve(&target, &relative) else {
+            let Some(to) = resolve_in(&target, &relative) else {
                 continue;
             };
             if to.exists() {
@@ -197,6 +197,24 @@ impl LibraryFolder {
             bytes,
         })
     }
+}
+
+/// A relative path from the database turned into one under `root`, refusing anything that
+/// could climb out of it (the database is the app's own, but a file on disk can be edited).
+pub fn resolve_in(root: &Path, relative: &str) -> Option<PathBuf> {
+    let mut path = root.to_path_buf();
+    for part in relative.split('/') {
+        if part.is_empty()
+            || part == "."
+            || part == ".."
+            || part.contains('\\')
+            || part.contains(':')
+        {
+            return None;
+        }
+        path.push(part);
+    }
+    Some(path)
 }
 
 /// Renames, or copies and checks the length. Returns whether it renamed.
@@ -380,6 +398,25 @@ mod tests {
             "{}",
             read_only.message
         );
+    }
+
+    #[test]
+    fn relative_paths_never_climb_out_of_the_folder() {
+        let root = Path::new("/lib");
+        assert_eq!(
+            resolve_in(root, "sandbox/2026-11/task_1-2.png").unwrap(),
+            Path::new("/lib/sandbox/2026-11/task_1-2.png")
+        );
+        for bad in [
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            "a//b",
+            "c:/x",
+            "a\\..\\b",
+        ] {
+            assert!(resolve_in(root, bad).is_none(), "{bad}");
+        }
     }
 
     #[test]

@@ -8,6 +8,10 @@
 //! its named roots. `Range`, conditional requests and content types come from
 //! `tower-http`'s `ServeDir`, which also refuses paths that climb out of a root. CORS
 //! headers name the app's own origins, so the webview may draw a video frame to a canvas.
+//! The token is compared in constant time (`subtle`); a path that passes through a
+//! symbolic link inside a root is not served (a link in the library could point
+//! anywhere); a root can be narrowed to some of its folders ([`MediaServer::limit_root`]:
+//! of the cache, only thumbnails and previews).
 
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, Request, State};
@@ -29,6 +33,8 @@ pub const APP_ORIGINS: &[&str] = &["tauri://localhost", "http://tauri.localhost"
 struct Shared {
     token: String,
     roots: RwLock<HashMap<String, PathBuf>>,
+    /// Root → the only top-level folders of it that are served.
+    limits: RwLock<HashMap<String, Vec<String>>>,
 }
 
 /// The running server. Dropping it stops the server.
@@ -57,6 +63,7 @@ impl MediaServer {
         let shared = Arc::new(Shared {
             token,
             roots: RwLock::new(roots),
+            limits: RwLock::new(HashMap::new()),
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let port = listener.local_addr()?.port();
@@ -96,6 +103,16 @@ impl MediaServer {
         format!("{}/{root}/{}", self.base, encoded.join("/"))
     }
 
+    /// Serves only the folders `only` (top level) of `root`: the rest of it is 404.
+    pub fn limit_root(&self, root: &str, only: &[&str]) {
+        if let Ok(mut limits) = self.shared.limits.write() {
+            limits.insert(
+                root.to_string(),
+                only.iter().map(|s| s.to_string()).collect(),
+            );
+        }
+    }
+
     /// Serves `folder` as `root` from now on (the library folder can move).
     pub fn set_root(&self, root: &str, folder: &Path) {
         if let Ok(mut roots) = self.shared.roots.write() {
@@ -113,10 +130,12 @@ async fn serve(
     UrlPath((token, root, _path)): UrlPath<(String, String, String)>,
     request: Request,
 ) -> Response {
-    // Compared in full either way; the token is not secret from this process, only from
-    // other local programs and web pages, which cannot time a loopback request that finely
-    // against a 32-character random string.
-    if token != shared.token {
+    // In constant time: the token keeps other local programs and web pages out, and
+    // its length is no secret.
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        token.as_bytes(),
+        shared.token.as_bytes(),
+    )) {
         return StatusCode::NOT_FOUND.into_response();
     }
     let Some(folder) = shared.roots.read().ok().and_then(|r| r.get(&root).cloned()) else {
@@ -135,6 +154,27 @@ async fn serve(
     let Some(inner) = parts.uri.path().strip_prefix(&prefix) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    let segments: Vec<String> = inner
+        .split('/')
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .to_string()
+        })
+        .collect();
+    let limit = shared
+        .limits
+        .read()
+        .ok()
+        .and_then(|l| l.get(&root).cloned());
+    if let Some(only) = limit {
+        if !segments.first().is_some_and(|first| only.contains(first)) {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+    }
+    if passes_a_link(&folder, &segments) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     match format!("/{inner}").parse() {
         Ok(uri) => parts.uri = uri,
         Err(_) => return StatusCode::NOT_FOUND.into_response(),
@@ -165,6 +205,25 @@ async fn serve(
         headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
     response
+}
+
+/// Whether the path of `segments` under `folder` goes through a symbolic link (the
+/// root folder itself may be one: a library moved to another disk by a link).
+fn passes_a_link(folder: &Path, segments: &[String]) -> bool {
+    let mut path = folder.to_path_buf();
+    for segment in segments {
+        if segment.is_empty() || segment == "." || segment == ".." {
+            continue;
+        }
+        path.push(segment);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => return true,
+            Ok(_) => {}
+            // Not there: ServeDir answers 404.
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -255,5 +314,67 @@ mod tests {
             .headers()
             .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
             .is_none());
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn links_inside_a_root_are_not_followed() {
+        let (dir, server) = server_with_file().await;
+        std::os::unix::fs::symlink(
+            dir.path().join("secret.txt"),
+            dir.path().join("served/link.txt"),
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
+        std::fs::write(dir.path().join("elsewhere/b.txt"), b"outside too").unwrap();
+        std::os::unix::fs::symlink(
+            dir.path().join("elsewhere"),
+            dir.path().join("served/sub/hop"),
+        )
+        .unwrap();
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        for relative in ["link.txt", "sub/hop/b.txt"] {
+            let response = http
+                .get(server.url("cache", relative))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 404, "{relative}");
+        }
+        // The real file beside them is still served.
+        let ok = http
+            .get(server.url("cache", "sub/a b.txt"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn a_limited_root_serves_only_its_named_folders() {
+        let (dir, server) = server_with_file().await;
+        std::fs::create_dir_all(dir.path().join("served/thumbs")).unwrap();
+        std::fs::write(dir.path().join("served/thumbs/1.jpg"), b"jpeg").unwrap();
+        std::fs::write(dir.path().join("served/state.db"), b"private").unwrap();
+        server.limit_root("cache", &["thumbs", "previews"]);
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        let thumb = http
+            .get(server.url("cache", "thumbs/1.jpg"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(thumb.status(), 200);
+        for relative in ["state.db", "sub/a b.txt"] {
+            let response = http
+                .get(server.url("cache", relative))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 404, "{relative}");
+        }
+        let encoded = format!("{}/cache/%74humbs/1.jpg", server.base());
+        assert_eq!(http.get(&encoded).send().await.unwrap().status(), 200);
+        let climbing = format!("{}/cache/thumbs/..%2Fstate.db", server.base());
+        assert_eq!(http.get(&climbing).send().await.unwrap().status(), 404);
     }
 }

@@ -28,7 +28,7 @@ pub const TRUSTED_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The media-server root previews are written under.
 pub const PREVIEW_ROOT: &str = "cache";
-const PREVIEW_DIR: &str = "previews";
+pub const PREVIEW_DIR: &str = "previews";
 
 /// How an upload is going, for the page's progress bars.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -79,8 +79,10 @@ pub type Reporter = Arc<dyn Fn(UploadEvent) + Send + Sync>;
 /// Where uploads come from and go.
 pub struct ReferenceUploads {
     library: Library,
-    /// Plain HTTP for `HEAD` checks of upload URLs (on the deployment's CDN, without key).
-    http: reqwest::Client,
+    /// Plain HTTP for `HEAD` checks of upload URLs (on the deployment's CDN, without
+    /// key), one client per deployment origin, held to the output rule of
+    /// [`cyberbara::egress`] like downloads.
+    http: Mutex<HashMap<String, reqwest::Client>>,
     /// The media server root's folder; previews go to `previews/` inside it.
     cache_dir: PathBuf,
     running: Mutex<HashMap<String, CancellationToken>>,
@@ -88,14 +90,9 @@ pub struct ReferenceUploads {
 
 impl ReferenceUploads {
     pub fn new(library: Library, cache_dir: PathBuf) -> ReferenceUploads {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(20))
-            .build()
-            .unwrap_or_default();
         ReferenceUploads {
             library,
-            http,
+            http: Mutex::new(HashMap::new()),
             cache_dir,
             running: Mutex::new(HashMap::new()),
         }
@@ -197,7 +194,10 @@ impl ReferenceUploads {
             sha256: Some(sha256.clone()),
             preview: preview.clone(),
         };
-        if let Some(url) = self.remembered_url(profile_id, &sha256, kind).await? {
+        if let Some(url) = self
+            .remembered_url(client, profile_id, &sha256, kind)
+            .await?
+        {
             report(UploadEvent::Progress {
                 upload_id: upload_id.to_string(),
                 sent: checked.size,
@@ -247,6 +247,7 @@ impl ReferenceUploads {
     /// A remembered URL for these bytes that can be used without uploading.
     async fn remembered_url(
         &self,
+        client: &Client,
         profile_id: &str,
         sha256: &str,
         kind: UploadKind,
@@ -261,7 +262,7 @@ impl ReferenceUploads {
         if age >= 0 && (age as u128) < TRUSTED_FOR.as_millis() {
             return Ok(Some(known.url));
         }
-        if self.resolves(&known.url).await {
+        if self.resolves(client, &known.url).await {
             self.library.touch_upload(profile_id, sha256, now_ms())?;
             Ok(Some(known.url))
         } else {
@@ -270,9 +271,41 @@ impl ReferenceUploads {
         }
     }
 
-    /// One `HEAD` request: does the URL still serve something?
-    pub async fn resolves(&self, url: &str) -> bool {
-        match self.http.head(url).send().await {
+    /// One `HEAD` request: does the URL still serve something? Only a URL the output
+    /// rule allows for `client`'s deployment is asked; any other is "no".
+    pub async fn resolves(&self, client: &Client, url: &str) -> bool {
+        let own = client.api_root();
+        let url = match cyberbara::egress::check_output_url(url, own) {
+            Ok(url) => url,
+            Err(why) => {
+                tracing::debug!(%why, "a remembered upload's URL is not checked");
+                return false;
+            }
+        };
+        let origin = own.origin().ascii_serialization();
+        let http = {
+            let mut clients = self.http.lock().unwrap_or_else(|e| e.into_inner());
+            match clients.get(&origin) {
+                Some(http) => http.clone(),
+                None => {
+                    let builder = reqwest::Client::builder()
+                        .connect_timeout(Duration::from_secs(10))
+                        .timeout(Duration::from_secs(20));
+                    let lookup = cyberbara::egress::Lookup::default();
+                    match cyberbara::egress::output_client(own, &lookup, builder) {
+                        Ok(http) => {
+                            clients.insert(origin, http.clone());
+                            http
+                        }
+                        Err(err) => {
+                            tracing::warn!(error = %err, "no client for HEAD checks");
+                            return false;
+                        }
+                    }
+                }
+            }
+        };
+        match http.head(url).send().await {
             Ok(response) => response.status().is_success(),
             Err(err) => {
                 tracing::debug!(error = %err, "HEAD check of a remembered upload failed");

@@ -9,7 +9,7 @@
 use crate::downloads::naming;
 use crate::error::AppError;
 use crate::library::{Downloaded, Library, NewTask, TaskKey, TaskOrigin, ThumbState};
-use crate::library_folder::io_error;
+use crate::library_folder::{io_error, resolve_in};
 use crate::thumbnail_queue::THUMBS_DIR;
 use crate::thumbnails::{make_thumbnail, THUMBNAIL_LONG_SIDE};
 use cyberbara_sandbox::media::{self, ImageFormat, ImageSpec, VideoSpec};
@@ -186,7 +186,7 @@ pub fn seed_library(
             .next()
             .ok_or_else(|| AppError::internal("a seeded item was not recorded"))?;
         let relative = naming::item_path(&options.profile_id, created_ms, &id, 0, ext);
-        let target = naming::resolve(library_dir, &relative)
+        let target = resolve_in(library_dir, &relative)
             .ok_or_else(|| AppError::internal("a seeded path climbed out"))?;
         let (source, thumb_source, done) = if is_video {
             videos += 1;

@@ -52,8 +52,13 @@ struct Queue {
     queued: HashSet<i64>,
 }
 
+/// Most thumbnail workers (decodes at once), whatever the machine.
+pub const MAX_WORKERS: usize = 4;
+
 impl Thumbnailer {
-    /// Starts `workers` workers (the number of cores when `None`).
+    /// Starts `workers` workers (when `None`, the number of cores within 2–4: a decode
+    /// may take hundreds of MB, so never one per core on a big machine), at most
+    /// [`MAX_WORKERS`].
     pub fn start(
         library: Library,
         folder: Arc<LibraryFolder>,
@@ -62,8 +67,10 @@ impl Thumbnailer {
         on_thumb: OnThumb,
     ) -> Thumbnailer {
         let workers = workers
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
-            .max(1);
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, MAX_WORKERS))
+            })
+            .clamp(1, MAX_WORKERS);
         let inner = Arc::new(Inner {
             library,
             folder,

@@ -14,6 +14,36 @@ use std::path::Path;
 pub const THUMBNAIL_LONG_SIDE: u32 = 320;
 const JPEG_QUALITY: u8 = 82;
 
+/// Longest side of an image decoded for a thumbnail. Generators make at most 8K; a file
+/// that declares more is refused from its header, before any pixel is decoded.
+pub const MAX_DECODE_SIDE: u32 = 16_384;
+/// Most pixels decoded for a thumbnail (8192 × 8192): a small PNG can declare
+/// 11,500 × 11,500 and inflate to hundreds of MB per decode.
+pub const MAX_DECODE_PIXELS: u64 = 8192 * 8192;
+/// Most memory a decoder may allocate (`image`'s `Limits::max_alloc`).
+pub const MAX_DECODE_ALLOC: u64 = 512 * 1024 * 1024;
+
+fn decode_limits() -> image::Limits {
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_DECODE_SIDE);
+    limits.max_image_height = Some(MAX_DECODE_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    limits
+}
+
+/// Refuses a picture whose declared size is past the decode ceilings.
+fn check_size(width: u32, height: u32) -> Result<(), image::ImageError> {
+    if width > MAX_DECODE_SIDE
+        || height > MAX_DECODE_SIDE
+        || u64::from(width) * u64::from(height) > MAX_DECODE_PIXELS
+    {
+        return Err(image::ImageError::Limits(
+            image::error::LimitError::from_kind(image::error::LimitErrorKind::DimensionError),
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ThumbnailError {
     #[error("{path} could not be read as an image: {source}")]
@@ -70,12 +100,18 @@ pub fn decode_for_thumbnail(
         path: source.display().to_string(),
         source: source_err,
     };
-    let image = ImageReader::open(source)
-        .map_err(|e| decode(image::ImageError::IoError(e)))?
-        .with_guessed_format()
-        .map_err(|e| decode(image::ImageError::IoError(e)))?
-        .decode()
-        .map_err(decode)?;
+    let open = || -> Result<_, ThumbnailError> {
+        let mut reader = ImageReader::open(source)
+            .map_err(|e| decode(image::ImageError::IoError(e)))?
+            .with_guessed_format()
+            .map_err(|e| decode(image::ImageError::IoError(e)))?;
+        reader.limits(decode_limits());
+        Ok(reader)
+    };
+    // The header first: a picture past the ceilings is refused before it is decoded.
+    let (width, height) = open()?.into_dimensions().map_err(decode)?;
+    check_size(width, height).map_err(decode)?;
+    let image = open()?.decode().map_err(decode)?;
     let size = (image.width(), image.height());
     Ok((image, size))
 }
@@ -106,6 +142,8 @@ fn scaled_jpeg_of(bytes: &[u8], long_side: u32) -> Option<(DynamicImage, (u32, u
         u32::try_from(decoder.width()).ok()?,
         u32::try_from(decoder.height()).ok()?,
     );
+    // Past the ceilings: the full decode refuses it with a typed error.
+    check_size(original.0, original.1).ok()?;
     let (w, h) = fitted(original.0, original.1, long_side);
     // The smallest n/8 whose output still covers the thumbnail on both sides.
     let numerator = (1..=8u8)
@@ -137,10 +175,20 @@ pub fn make_thumbnail_from(
     target: &Path,
     long_side: u32,
 ) -> Result<(u32, u32), ThumbnailError> {
-    let image = image::load_from_memory(bytes).map_err(|source| ThumbnailError::Decode {
+    let decode = |source| ThumbnailError::Decode {
         path: "the picture".into(),
         source,
-    })?;
+    };
+    let open = || -> Result<_, ThumbnailError> {
+        let mut reader = ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| decode(image::ImageError::IoError(e)))?;
+        reader.limits(decode_limits());
+        Ok(reader)
+    };
+    let (width, height) = open()?.into_dimensions().map_err(decode)?;
+    check_size(width, height).map_err(decode)?;
+    let image = open()?.decode().map_err(decode)?;
     let original = (image.width(), image.height());
     thumbnail_of(image, target, fitted(original.0, original.1, long_side))?;
     Ok(original)

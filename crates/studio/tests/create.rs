@@ -4,9 +4,11 @@
 
 mod common;
 
-use common::{sandbox_config, wait_for_task};
+use common::{fast_tracker, sandbox_config, wait_for_task};
+use cyberbara_sandbox::controls::{FaultKind, FaultSpec, SandboxControls};
 use cyberbara_sandbox::{Sandbox, SandboxConfig};
-use serde_json::{json, Value};
+use serde_json::json;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use studio::compose::Draft;
@@ -19,18 +21,15 @@ use studio::references::UploadEvent;
 use studio::services::{AppPaths, Studio};
 use studio::tracker::TrackerConfig;
 
-const KEY: &str = "sk-create-test-0123456789abcdef";
-
-fn fast_tracker() -> TrackerConfig {
+/// The shared fast tracker, with this file's refund checks.
+fn with_refund_checks() -> TrackerConfig {
     TrackerConfig {
-        first_poll: Duration::from_millis(50),
-        max_interval: Duration::from_millis(250),
-        backoff_base: Duration::from_millis(100),
-        backoff_max: Duration::from_secs(2),
         refund_checks: vec![Duration::from_millis(100), Duration::from_millis(500)],
-        ..TrackerConfig::default()
+        ..fast_tracker()
     }
 }
+
+const KEY: &str = "sk-create-test-0123456789abcdef";
 
 /// A studio whose active profile is a second sandbox (with test controls), so requests
 /// can be counted and faults injected.
@@ -46,8 +45,13 @@ async fn studio_on_second_sandbox(credits: i64) -> (tempfile::TempDir, Studio, S
     .unwrap();
     let base = sandbox.base_url();
     let keychain = Keychain::new(format!("cyberbara-studio-test-{}", uuid::Uuid::new_v4()));
-    let studio =
-        Studio::open_with(AppPaths::under(dir.path()), keychain, None, fast_tracker()).unwrap();
+    let studio = Studio::open_with(
+        AppPaths::under(dir.path()),
+        keychain,
+        None,
+        with_refund_checks(),
+    )
+    .unwrap();
     let view = studio
         .add_profile(NewProfile {
             name: "Second".into(),
@@ -60,17 +64,16 @@ async fn studio_on_second_sandbox(credits: i64) -> (tempfile::TempDir, Studio, S
     (dir, studio, sandbox, base)
 }
 
-async fn stats(base: &str) -> Value {
-    reqwest::get(format!("{base}/_sandbox/stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+async fn stats(base: &str) -> BTreeMap<String, u64> {
+    SandboxControls::new(base).stats().await.unwrap()
 }
 
-fn count(stats: &Value, route: &str) -> u64 {
-    stats["requests"][route].as_u64().unwrap_or(0)
+fn count(stats: &BTreeMap<String, u64>, route: &str) -> u64 {
+    stats.get(route).copied().unwrap_or(0)
+}
+
+async fn reset_stats(base: &str) {
+    SandboxControls::new(base).reset_stats().await.unwrap();
 }
 
 fn image_draft(prompt: &str, batch: u32) -> Draft {
@@ -162,11 +165,7 @@ async fn a_refused_task_stops_the_batch_and_says_how_many_were_created() {
     };
     let quote = studio.quote(&draft).await.unwrap();
     assert!(!quote.affordable);
-    reqwest::Client::new()
-        .delete(format!("{base}/_sandbox/stats"))
-        .send()
-        .await
-        .unwrap();
+    reset_stats(&base).await;
     let report = studio.generate(&draft).await.unwrap();
     assert_eq!(report.created.len(), 2);
     let error = report.error.expect("the third was refused");
@@ -183,17 +182,15 @@ async fn a_refused_task_stops_the_batch_and_says_how_many_were_created() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_dropped_during_creation_is_reported_and_not_sent_again() {
     let (_dir, studio, sandbox, base) = studio_on_second_sandbox(500).await;
-    let http = reqwest::Client::new();
-    http.delete(format!("{base}/_sandbox/stats"))
-        .send()
+    let controls = SandboxControls::new(&base);
+    controls.reset_stats().await.unwrap();
+    controls
+        .add_fault(&FaultSpec {
+            next: Some(1),
+            path_prefix: Some("/api/v1/images/generations".into()),
+            ..FaultSpec::new(FaultKind::Drop)
+        })
         .await
-        .unwrap();
-    http.post(format!("{base}/_sandbox/faults"))
-        .json(&json!({"kind": "drop", "next": 1, "path_prefix": "/api/v1/images/generations"}))
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
         .unwrap();
     let draft = Draft {
         model: "nano-banana-pro".into(),
@@ -218,7 +215,6 @@ async fn a_connection_dropped_during_creation_is_reported_and_not_sent_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_file_is_uploaded_once_and_an_old_url_is_checked_with_one_head() {
     let (dir, studio, sandbox, base) = studio_on_second_sandbox(500).await;
-    let http = reqwest::Client::new();
     let file = dir.path().join("reference.png");
     image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 120]))
         .save(&file)
@@ -228,10 +224,7 @@ async fn the_same_file_is_uploaded_once_and_an_old_url_is_checked_with_one_head(
         let events = Arc::clone(&events);
         Arc::new(move |event: UploadEvent| events.lock().unwrap().push(event))
     };
-    http.delete(format!("{base}/_sandbox/stats"))
-        .send()
-        .await
-        .unwrap();
+    reset_stats(&base).await;
 
     let first = studio
         .upload_reference(
@@ -333,11 +326,7 @@ async fn a_file_the_api_refuses_is_named_before_anything_is_sent() {
         let f = std::fs::File::create(&big).unwrap();
         f.set_len(11 * 1024 * 1024).unwrap();
     }
-    reqwest::Client::new()
-        .delete(format!("{base}/_sandbox/stats"))
-        .send()
-        .await
-        .unwrap();
+    reset_stats(&base).await;
     let failures = Arc::new(Mutex::new(Vec::new()));
     let sink = {
         let failures = Arc::clone(&failures);

@@ -9,9 +9,11 @@
 mod common;
 
 use common::origin::Origin;
-use common::{sandbox_config, TestConnections};
+use common::{fast_tracker, sandbox_config, TestConnections};
 use cyberbara::types::GenerationRequest;
+use cyberbara::Backoff;
 use cyberbara::{ApiKey, Client};
+use cyberbara_sandbox::controls::{FaultKind, FaultSpec, SandboxControls};
 use cyberbara_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Map};
 use std::path::{Path, PathBuf};
@@ -24,31 +26,24 @@ use studio::library::{
     TileState,
 };
 use studio::library_folder::LibraryFolder;
-use studio::tracker::{new_task_from, TaskTracker, TrackerConfig, TrackerEvent};
+use studio::tracker::{new_task_from, TaskTracker, TrackerEvent};
 
 const KEY: &str = "sk-downloads-test-0123456789abcdef";
 const PROFILE: &str = "p";
-
-fn fast_tracker() -> TrackerConfig {
-    TrackerConfig {
-        first_poll: Duration::from_millis(40),
-        max_interval: Duration::from_millis(200),
-        backoff_base: Duration::from_millis(100),
-        backoff_max: Duration::from_secs(1),
-        refund_checks: vec![],
-        ..TrackerConfig::default()
-    }
-}
 
 fn fast_gallery() -> GalleryConfig {
     GalleryConfig {
         downloads: DownloadConfig {
             max_parallel: 3,
             attempts: 4,
-            backoff_base: Duration::from_millis(50),
-            backoff_max: Duration::from_millis(400),
+            backoff: Backoff {
+                base: Duration::from_millis(50),
+                cap: Duration::from_millis(400),
+                jitter: false,
+            },
             stall_timeout: Duration::from_secs(2),
             progress_every: Duration::from_millis(10),
+            ..DownloadConfig::default()
         },
         thumbnail_workers: Some(2),
         undo_window: Duration::from_millis(400),
@@ -73,6 +68,8 @@ fn test_trash(dir: &Path) -> (TrashFn, Arc<Mutex<Vec<PathBuf>>>) {
 
 struct Setup {
     dir: tempfile::TempDir,
+    /// The stand-in CDN, trusted like the deployment (`DownloadConfig::also_trusted`).
+    origin: Origin,
     sandbox: Sandbox,
     client: Client,
     library: Library,
@@ -106,8 +103,10 @@ impl Setup {
             dir.path().join("data/library"),
         ));
         let (_, trashed) = test_trash(dir.path());
+        let origin = Origin::start().await;
         let mut setup = Setup {
             dir,
+            origin,
             sandbox,
             client,
             library,
@@ -129,7 +128,13 @@ impl Setup {
                 &self.tracker,
                 Arc::clone(&self.folder),
                 &self.cache_dir(),
-                fast_gallery(),
+                GalleryConfig {
+                    downloads: DownloadConfig {
+                        also_trusted: vec![self.origin.base.clone()],
+                        ..fast_gallery().downloads
+                    },
+                    ..fast_gallery()
+                },
                 trash,
             )
             .unwrap(),
@@ -222,35 +227,20 @@ fn files_under(dir: &Path) -> Vec<String> {
     out
 }
 
-async fn sandbox_stats(base: &str) -> serde_json::Value {
-    reqwest::get(format!("{base}/_sandbox/stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-async fn add_fault(base: &str, fault: serde_json::Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{base}/_sandbox/faults"))
-        .json(&fault)
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{fault}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outputs_of_finished_tasks_land_in_the_library_checked_with_thumbnails_and_events() {
     let setup = Setup::new().await;
     let mut events = setup.tracker.subscribe_all();
     // The first two requests for stored files lose their connection: retried with backoff.
-    add_fault(
-        &setup.sandbox.base_url(),
-        json!({"kind": "drop", "next": 2, "path_prefix": "/uploads"}),
-    )
-    .await;
+    let controls = SandboxControls::new(&setup.sandbox.base_url());
+    controls
+        .add_fault(&FaultSpec {
+            next: Some(2),
+            path_prefix: Some("/uploads".into()),
+            ..FaultSpec::new(FaultKind::Drop)
+        })
+        .await
+        .unwrap();
 
     let mut ids = Vec::new();
     for (kind, prompt) in [
@@ -335,8 +325,7 @@ async fn outputs_of_finished_tasks_land_in_the_library_checked_with_thumbnails_a
     assert!(video.width.is_some());
 
     // The drops were retried.
-    let stats = sandbox_stats(&setup.sandbox.base_url()).await;
-    let fetches = stats["requests"]["GET /uploads/{key}"].as_u64().unwrap();
+    let fetches = controls.count("GET /uploads/{key}").await.unwrap();
     assert!(fetches >= 4, "2 dropped + 2 downloads, got {fetches}");
     assert!(setup.gallery().downloads().stats().requests >= 4);
 
@@ -392,7 +381,7 @@ async fn outputs_of_finished_tasks_land_in_the_library_checked_with_thumbnails_a
 async fn a_download_cut_halfway_leaves_no_file_in_the_library_and_resumes_with_range_after_a_restart(
 ) {
     let mut setup = Setup::new().await;
-    let origin = Origin::start().await;
+    let origin = setup.origin.clone();
     // A real output of the sandbox, reached through the stand-in CDN.
     let created = setup
         .client
@@ -416,11 +405,8 @@ async fn a_download_cut_halfway_leaves_no_file_in_the_library_and_resumes_with_r
     let half = full.len() / 2;
     origin.cut_next_after(half);
     let url = origin.proxy("/cdn/big.png", &upstream);
-    reqwest::Client::new()
-        .delete(format!("{}/_sandbox/stats", setup.sandbox.base_url()))
-        .send()
-        .await
-        .unwrap();
+    let controls = SandboxControls::new(&setup.sandbox.base_url());
+    controls.reset_stats().await.unwrap();
 
     setup.succeeded("cut", "image", vec![url]);
     let partial = setup.root().join(".partial");
@@ -440,8 +426,10 @@ async fn a_download_cut_halfway_leaves_no_file_in_the_library_and_resumes_with_r
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // Every download stops writing (the wait ends when none is active, not after a pause).
+    setup.gallery().downloads().pause_all().await;
+    assert_eq!(setup.gallery().downloads().active(), 0);
     setup.gallery = None;
-    tokio::time::sleep(Duration::from_millis(100)).await;
 
     // Nothing in the library but the hidden partial file; the item waits to be resumed.
     let files = files_under(&setup.root());
@@ -466,8 +454,7 @@ async fn a_download_cut_halfway_leaves_no_file_in_the_library_and_resumes_with_r
     assert_eq!(log[0].1, None);
     assert_eq!(log[1].1.as_deref(), Some(format!("bytes={half}-").as_str()));
     assert!(setup.gallery().downloads().stats().ranged >= 1);
-    let stats = sandbox_stats(&setup.sandbox.base_url()).await;
-    assert_eq!(stats["requests"]["GET /uploads/{key}"], 2, "{stats}");
+    assert_eq!(controls.count("GET /uploads/{key}").await.unwrap(), 2);
     assert!(
         files_under(&partial).is_empty(),
         "the partial file was renamed into place"
@@ -478,7 +465,7 @@ async fn a_download_cut_halfway_leaves_no_file_in_the_library_and_resumes_with_r
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_come_from_the_task_id_and_index_never_from_the_url() {
     let setup = Setup::new().await;
-    let origin = Origin::start().await;
+    let origin = &setup.origin;
     let png = png_bytes(64, 48);
     let hostile_urls = [
         origin.put("/files/..%2F..%2Fx", png.clone(), "image/png"),
@@ -544,7 +531,7 @@ async fn names_come_from_the_task_id_and_index_never_from_the_url() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bytes_that_are_not_the_media_they_claim_are_refused_and_nothing_is_kept() {
     let setup = Setup::new().await;
-    let origin = Origin::start().await;
+    let origin = &setup.origin;
     let html = origin.put(
         "/out/1.png",
         b"<!doctype html><html><body>Access denied</body></html>".to_vec(),
@@ -582,7 +569,7 @@ async fn bytes_that_are_not_the_media_they_claim_are_refused_and_nothing_is_kept
 async fn failures_offer_retry_and_a_file_deleted_outside_the_app_is_fetched_again_or_marked_missing(
 ) {
     let setup = Setup::new().await;
-    let origin = Origin::start().await;
+    let origin = &setup.origin;
     let url = format!("{}/later.png", origin.base);
     setup.succeeded("later", "image", vec![url]);
     let failed = setup
@@ -635,11 +622,15 @@ async fn failures_offer_retry_and_a_file_deleted_outside_the_app_is_fetched_agai
     assert_eq!(tiles[0].state, TileState::Missing);
 
     // A stalled server is given up after the stall limit and the download retried.
-    add_fault(
-        &setup.sandbox.base_url(),
-        json!({"kind": "status_503", "next": 2, "retry_after_secs": 0, "path_prefix": "/uploads"}),
-    )
-    .await;
+    SandboxControls::new(&setup.sandbox.base_url())
+        .add_fault(&FaultSpec {
+            next: Some(2),
+            retry_after_secs: Some(0),
+            path_prefix: Some("/uploads".into()),
+            ..FaultSpec::new(FaultKind::Status503)
+        })
+        .await
+        .unwrap();
     let created = setup
         .client
         .generate_image(&GenerationRequest {
@@ -662,7 +653,7 @@ async fn failures_offer_retry_and_a_file_deleted_outside_the_app_is_fetched_agai
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deleted_item_goes_to_the_trash_after_the_undo_window_and_is_never_downloaded_again() {
     let setup = Setup::new().await;
-    let origin = Origin::start().await;
+    let origin = &setup.origin;
     let first = origin.put("/d/1.png", png_bytes(30, 30), "image/png");
     let second = origin.put("/d/2.png", png_bytes(31, 30), "image/png");
     let task = setup.succeeded("del", "image", vec![first, second]);
@@ -683,8 +674,12 @@ async fn a_deleted_item_goes_to_the_trash_after_the_undo_window_and_is_never_dow
         .unwrap();
     assert_eq!(tiles.len(), 1, "a deleted item leaves the list at once");
     setup.library.restore_item(items[0].id).unwrap().unwrap();
-    setup.gallery().schedule_trash(Duration::ZERO);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let trashed = setup
+        .gallery()
+        .schedule_trash(Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(trashed, 0, "the trash pass ran and found nothing due");
     assert!(paths[0].is_file());
 
     // Delete for good: after the window, the file is in the trash; the row stays.
@@ -708,10 +703,18 @@ async fn a_deleted_item_goes_to_the_trash_after_the_undo_window_and_is_never_dow
     );
 
     // The task's success seen again records nothing new and downloads nothing.
+    // Downloads are queued synchronously (`active` counts them before any request), so
+    // nothing active right after both calls means nothing was queued: no pause needed.
     let requests = origin.log().len();
+    let sent = setup.gallery().downloads().stats().requests;
     setup.gallery().downloads().task_succeeded(&task).unwrap();
     setup.gallery().downloads().resume_unfinished().unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        setup.gallery().downloads().active(),
+        0,
+        "nothing was queued"
+    );
+    assert_eq!(setup.gallery().downloads().stats().requests, sent);
     assert_eq!(origin.log().len(), requests);
     assert_eq!(setup.items("del").len(), 2);
     setup.sandbox.shutdown().await;

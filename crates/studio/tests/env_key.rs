@@ -5,6 +5,7 @@ mod common;
 
 use common::sandbox_config;
 use cyberbara::ApiKey;
+use cyberbara_sandbox::controls::SandboxControls;
 use cyberbara_sandbox::{Sandbox, SandboxConfig};
 use studio::error::ErrorKind;
 use studio::keychain::Keychain;
@@ -15,16 +16,7 @@ const KEY_A: &str = "sk-env-deployment-a-0123456789";
 const KEY_B: &str = "sk-env-deployment-b-0123456789";
 
 async fn requests(base: &str) -> u64 {
-    let stats: serde_json::Value = reqwest::get(format!("{base}/_sandbox/stats"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    stats["requests"]
-        .as_object()
-        .map(|routes| routes.values().filter_map(|n| n.as_u64()).sum())
-        .unwrap_or(0)
+    SandboxControls::new(base).total().await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,11 +74,7 @@ async fn the_environment_key_is_not_sent_to_another_profiles_host() {
         report.remaining_credits, 77,
         "A answers to the environment key"
     );
-    reqwest::Client::new()
-        .delete(format!("{url_b}/_sandbox/stats"))
-        .send()
-        .await
-        .unwrap();
+    SandboxControls::new(&url_b).reset_stats().await.unwrap();
     let err = studio.test_profile(&ids[1]).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::MissingKey);
     studio.switch_profile(ids[1].clone()).await.unwrap();

@@ -5,7 +5,10 @@
 
 mod common;
 
+use common::fast_tracker;
+
 use base64::Engine;
+use cyberbara::Backoff;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,22 +20,15 @@ use studio::keychain::Keychain;
 use studio::library::{GalleryFilter, TileState};
 use studio::references::UploadEvent;
 use studio::services::{AppPaths, GalleryIndex, Studio};
-use studio::tracker::TrackerConfig;
-
-fn fast_tracker() -> TrackerConfig {
-    TrackerConfig {
-        first_poll: Duration::from_millis(50),
-        max_interval: Duration::from_millis(250),
-        refund_checks: vec![],
-        ..TrackerConfig::default()
-    }
-}
 
 fn fast_gallery() -> GalleryConfig {
     GalleryConfig {
         downloads: DownloadConfig {
-            backoff_base: Duration::from_millis(50),
-            backoff_max: Duration::from_millis(300),
+            backoff: Backoff {
+                base: Duration::from_millis(50),
+                cap: Duration::from_millis(300),
+                jitter: false,
+            },
             ..DownloadConfig::default()
         },
         thumbnail_workers: Some(2),

@@ -5,10 +5,11 @@
 
 mod common;
 
-use common::{sandbox_config, TestConnections};
+use common::{fast_tracker, sandbox_config, TestConnections};
 use cyberbara::clock::ManualClock;
 use cyberbara::types::{GenerationRequest, UsageItem, UsageQuery};
 use cyberbara::{ApiKey, Client};
+use cyberbara_sandbox::controls::{FaultKind, FaultSpec, SandboxControls};
 use cyberbara_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -17,6 +18,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use studio::library::{Library, TaskState, UsageRange};
 use studio::tracker::{new_task_from, TaskTracker, TrackerConfig, TrackerEvent};
 use studio::usage::{self, UsageProgress};
+
+/// The shared fast tracker, with this file's refund checks.
+fn with_refund_checks() -> TrackerConfig {
+    TrackerConfig {
+        refund_checks: vec![Duration::from_millis(100), Duration::from_millis(400)],
+        ..fast_tracker()
+    }
+}
 
 const KEY: &str = "sk-usage-test-0123456789abcdef";
 const PROFILE: &str = "p";
@@ -100,23 +109,14 @@ fn ids<'a>(rows: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
 }
 
 async fn usage_requests(base: &str) -> u64 {
-    let stats: Value = reqwest::get(format!("{base}/_sandbox/stats"))
+    SandboxControls::new(base)
+        .count("GET /api/v1/credits/usage")
         .await
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    stats["requests"]["GET /api/v1/credits/usage"]
-        .as_u64()
-        .unwrap_or(0)
 }
 
 async fn reset_stats(base: &str) {
-    reqwest::Client::new()
-        .delete(format!("{base}/_sandbox/stats"))
-        .send()
-        .await
-        .unwrap();
+    SandboxControls::new(base).reset_stats().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -332,13 +332,13 @@ async fn a_row_that_arrives_while_pages_are_read_is_not_lost() {
     let library = Library::open_in_memory().unwrap();
     // Every usage request waits a second before the server reads the ledger: page 1 reads
     // it at about 1 s, the other pages at about 2 s, and a charge lands in between.
-    reqwest::Client::new()
-        .post(format!("{base}/_sandbox/faults"))
-        .json(&json!({"kind": "latency", "ms": 1000, "path_prefix": "/api/v1/credits/usage"}))
-        .send()
+    SandboxControls::new(&base)
+        .add_fault(&FaultSpec {
+            ms: Some(1000),
+            path_prefix: Some("/api/v1/credits/usage".into()),
+            ..FaultSpec::new(FaultKind::Latency)
+        })
         .await
-        .unwrap()
-        .error_for_status()
         .unwrap();
     reset_stats(&base).await;
     let reading = {
@@ -358,17 +358,6 @@ async fn a_row_that_arrives_while_pages_are_read_is_not_lost() {
     assert_eq!(ledger.rows[0].task_id.as_deref(), Some(late.as_str()));
     let distinct: HashSet<&str> = ledger.rows.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(distinct.len(), 251);
-}
-
-fn fast_tracker() -> TrackerConfig {
-    TrackerConfig {
-        first_poll: Duration::from_millis(40),
-        max_interval: Duration::from_millis(200),
-        backoff_base: Duration::from_millis(100),
-        backoff_max: Duration::from_secs(2),
-        refund_checks: vec![Duration::from_millis(100), Duration::from_millis(400)],
-        ..TrackerConfig::default()
-    }
 }
 
 /// Creates a task the way another program would: plain HTTP with the key.
@@ -436,7 +425,7 @@ async fn tasks_made_by_another_client_come_back_from_the_usage_rows_with_their_o
     let tracker = TaskTracker::start(
         library.clone(),
         TestConnections::new(PROFILE, client.clone()),
-        fast_tracker(),
+        with_refund_checks(),
     )
     .unwrap();
 
@@ -634,7 +623,8 @@ async fn the_studio_reads_the_active_profiles_usage_and_keeps_the_low_balance_th
     let dir = tempfile::tempdir().unwrap();
     let paths = AppPaths::under(dir.path());
     let keychain = Keychain::new(format!("cyberbara-studio-test-{}", uuid::Uuid::new_v4()));
-    let studio = Studio::open_with(paths.clone(), keychain.clone(), None, fast_tracker()).unwrap();
+    let studio =
+        Studio::open_with(paths.clone(), keychain.clone(), None, with_refund_checks()).unwrap();
     studio.start().await;
 
     let threshold = studio.balance_settings().unwrap().low_balance_threshold;

@@ -45,6 +45,24 @@ describe("Activity", () => {
     expect(screen.getAllByTestId("activity-day").map((d) => d.textContent)).toEqual(["Today", "Yesterday"]);
   });
 
+  it("shows a task whose server listed one output twice, and a prompt with markup as text", async () => {
+    const url = "https://cdn.example.com/out/0.png";
+    const task = makeTask({
+      id: "dup",
+      state: "succeeded",
+      status: "success",
+      prompt: "<img src=x onerror=alert(1)>",
+      outputs: [url, url],
+    });
+    await open((b) => seed(b, task));
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    // Keyed by position: both entries render (a key by URL threw and blanked the page).
+    expect(within(row("dup")).getAllByTestId("task-output")).toHaveLength(2);
+    const prompt = within(row("dup")).getByTestId("task-prompt");
+    expect(prompt).toHaveTextContent("<img src=x onerror=alert(1)>");
+    expect(prompt.querySelector("img")).toBeNull();
+  });
+
   it("applies events in order and ignores a revision older than the one shown", async () => {
     const task = makeTask({ id: "t1", prompt: "A red fox", cost: 8 });
     const { backend } = await open((b) => seed(b, task));

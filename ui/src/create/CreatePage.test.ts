@@ -23,8 +23,13 @@ describe("Create", () => {
     const { user } = await open(undefined, { model: "nano-banana-pro", prompt: "x" });
     const picker = screen.getByTestId("model-picker") as HTMLSelectElement;
     const groups = Array.from(picker.querySelectorAll("optgroup"));
-    expect(groups.map((g) => g.label)).toEqual(["Image", "Video"]);
-    expect(Array.from(groups[0].querySelectorAll("option")).map((o) => o.text)).toEqual(["nano-banana-2", "nano-banana-pro"]);
+    expect(groups.map((g) => g.label)).toEqual(["Image", "Video", "Audio", "Music"]);
+    expect(Array.from(groups[0].querySelectorAll("option")).map((o) => o.text)).toEqual([
+      "nano-banana-2",
+      "nano-banana-pro",
+      "midjourney-v7",
+    ]);
+    expect(Array.from(groups[3].querySelectorAll("option")).map((o) => o.text)).toEqual(["suno-music-v5"]);
     expect(screen.getByTestId("model-description")).toHaveTextContent("High-quality image generation and editing.");
     await user.selectOptions(picker, "kling-2.6");
     expect(screen.getByTestId("model-description")).toHaveTextContent("Video from text or an image, 5 or 10 seconds");

@@ -23,16 +23,30 @@
 //!   ([`MIN_VIDEO_SECS`](crate::media::MIN_VIDEO_SECS),
 //!   [`MAX_VIDEO_SECS`](crate::media::MAX_VIDEO_SECS)).
 //!
+//! - Audio (`audio` and `music` tasks): mono 16-bit WAV at
+//!   [`AUDIO_SAMPLE_RATE`](crate::media::AUDIO_SAMPLE_RATE) Hz; sound effects are tone-and-noise
+//!   bursts, songs a melody, bass and chords (module `audio`). Lengths of
+//!   [`MIN_AUDIO_SECS`](crate::media::MIN_AUDIO_SECS)–[`MAX_AUDIO_SECS`](crate::media::MAX_AUDIO_SECS)
+//!   seconds are accepted.
+//!
 //! Image-to-X tasks pass the reference bytes (PNG, JPEG, WebP or GIF): the reference is fitted to
 //! the output (cropped to cover it) and tinted with the prompt's colour. A reference that cannot be
 //! decoded falls back to the plain picture;
 //! [`render_image_with_outcome`](crate::media::render_image_with_outcome) and
 //! [`render_video_with_outcome`](crate::media::render_video_with_outcome) say which happened.
 
+mod audio;
 mod images;
 mod jpeg;
+mod probe;
 mod scene;
 mod video;
+
+pub use probe::video_length_secs;
+
+pub use audio::{
+    render_audio, AudioKind, AudioSpec, AUDIO_SAMPLE_RATE, MAX_AUDIO_SECS, MIN_AUDIO_SECS,
+};
 
 use scene::{Canvas, Scene};
 
@@ -157,6 +171,10 @@ pub enum MediaError {
     VideoEncoding(String),
     #[error("Writing the MP4 container failed: {0}. This is a sandbox bug; please report it with the prompt, seed and size.")]
     Mp4(String),
+    #[error("A sound of {0} seconds cannot be generated; the length must be between {MIN_AUDIO_SECS} and {MAX_AUDIO_SECS} seconds.")]
+    InvalidAudioDuration(f64),
+    #[error("Writing the WAV file failed: {0}. This is a sandbox bug; please report it with the prompt and seed.")]
+    AudioEncoding(String),
 }
 
 /// Output size of an image for `options.aspect_ratio` and `options.resolution`.
@@ -363,6 +381,24 @@ pub fn render_video_with_outcome(spec: &VideoSpec) -> Result<RenderedMedia, Medi
     Ok(RenderedMedia { bytes, reference })
 }
 
+/// Mean per-pixel distance (0..=441) between two same-sized pictures: how tests (here and in
+/// `tests/seeds.rs`) tell "visibly different" from "the same picture".
+#[doc(hidden)]
+pub fn mean_distance(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let total: f64 = a
+        .pixels()
+        .zip(b.pixels())
+        .map(|(p, q)| {
+            (0..3)
+                .map(|c| (f64::from(p[c]) - f64::from(q[c])).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        })
+        .sum();
+    total / f64::from(a.width() * a.height())
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -414,21 +450,7 @@ pub(crate) mod tests {
         image::load_from_memory(bytes).unwrap().to_rgb8()
     }
 
-    /// Mean per-pixel distance (0..=441) between two same-sized pictures.
-    pub(crate) fn mean_distance(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
-        assert_eq!(a.dimensions(), b.dimensions());
-        let total: f64 = a
-            .pixels()
-            .zip(b.pixels())
-            .map(|(p, q)| {
-                (0..3)
-                    .map(|c| (p[c] as f64 - q[c] as f64).powi(2))
-                    .sum::<f64>()
-                    .sqrt()
-            })
-            .sum();
-        total / (a.width() * a.height()) as f64
-    }
+    pub(crate) use super::mean_distance;
 
     #[test]
     fn dimensions_follow_aspect_ratio_and_resolution() {

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use super::models::INVALID_MEDIA_TYPE;
 use crate::auth::authenticate;
+use crate::input_facts::input_facts;
 use crate::pricing;
 use crate::reply::{
     data, generation_request, json_object, optional_string, parse_media_type, ApiError, ApiResult,
@@ -65,7 +66,8 @@ pub(super) async fn quote(
     let model = spec.model.clone();
     let scene = request.scene;
     let options = request.options;
-    let price = pricing::price(&model, &spec.media_type, scene.as_ref(), &options);
+    let facts = input_facts(&state, &options);
+    let price = pricing::price(&model, &spec.media_type, scene.as_ref(), &options, &facts);
     Ok(data(Quote {
         model,
         media_type: spec.media_type.clone(),

@@ -6,6 +6,7 @@ use cyberbara::types::{CreatedCredits, ErrorCode, MediaType, TaskCreated};
 use serde_json::json;
 
 use crate::auth::authenticate;
+use crate::input_facts::input_facts;
 use crate::reply::{data, generation_request, json_object, ApiError, ApiResult, JsonBody};
 use crate::state::Shared;
 use crate::store::{iso_ms, ChargeOutcome};
@@ -52,15 +53,17 @@ async fn generate(
     let account = authenticate(&state, &headers)?;
     let map = json_object(body)?;
     let request = generation_request(&map)?;
+    let facts = input_facts(&state, &request.options);
     let normalized = state
         .catalogue()
-        .validate(&request, &route)
+        .validate_with(&request, &route, &facts)
         .map_err(ApiError::refusal)?;
     let price = pricing::price(
         &normalized.model,
         &normalized.media_type,
         Some(&normalized.scene),
         &normalized.options,
+        &facts,
     );
     let plan = tasks::plan(&state, &account, &normalized);
     let task = tasks::new_row(

@@ -20,11 +20,11 @@ use cyberbara::upload::{extension_for, UploadKind};
 const MB: u64 = 1024 * 1024;
 // Limits, accepted types and sniffing come from the `cyberbara` crate, so what the client
 // pre-checks and what this server refuses cannot drift apart.
-pub(crate) const IMAGE_MAX_BYTES: u64 = cyberbara::upload::MAX_IMAGE_BYTES;
-pub(crate) const VIDEO_MAX_BYTES: u64 = cyberbara::upload::MAX_VIDEO_BYTES;
+pub(crate) const IMAGE_MAX_BYTES: u64 = cyberbara::upload_limits::MAX_IMAGE_BYTES;
+pub(crate) const VIDEO_MAX_BYTES: u64 = cyberbara::upload_limits::MAX_VIDEO_BYTES;
 /// Whole-request caps: every allowed file at its maximum plus room for the form framing.
 pub(crate) const IMAGE_REQUEST_LIMIT: usize =
-    (cyberbara::upload::MAX_IMAGE_FILES as u64 * IMAGE_MAX_BYTES + MB) as usize;
+    (cyberbara::upload_limits::MAX_IMAGE_FILES as u64 * IMAGE_MAX_BYTES + MB) as usize;
 pub(crate) const VIDEO_REQUEST_LIMIT: usize = (VIDEO_MAX_BYTES + MB) as usize;
 const SNIFF_BYTES: usize = cyberbara::upload::SNIFF_LEN;
 

@@ -6,9 +6,13 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{Store, StoreError};
 
-/// Where a task is in its life, as stored. `pending` and `processing` are not stored:
-/// they follow from the clock while a task is `Running` (see `tasks::view`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a task is in its life, as stored (its snake_case name; strum's derives are the
+/// one table between the two). `pending` and `processing` are not stored: they follow
+/// from the clock while a task is `Running` (see `tasks::view`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub(crate) enum TaskState {
     /// Created, not yet finished by its worker.
     Running,
@@ -16,64 +20,35 @@ pub(crate) enum TaskState {
     Failed,
 }
 
-/// How a task was decided to end when it was created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a task was decided to end when it was created, stored like [`TaskState`].
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub(crate) enum Outcome {
     Success,
     Failed,
 }
 
-impl TaskState {
-    fn as_str(self) -> &'static str {
-        match self {
-            TaskState::Running => "running",
-            TaskState::Success => "success",
-            TaskState::Failed => "failed",
+/// Both stored enums go to and from SQLite text through their strum names.
+macro_rules! sql_text {
+    ($($name:ty),+) => {$(
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                let text: &'static str = self.into();
+                Ok(text.into())
+            }
         }
-    }
-}
 
-impl Outcome {
-    fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Failed => "failed",
+        impl FromSql for $name {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                value.as_str()?.parse().map_err(|_| FromSqlError::InvalidType)
+            }
         }
-    }
+    )+};
 }
 
-impl ToSql for TaskState {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(self.as_str().into())
-    }
-}
-
-impl FromSql for TaskState {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        match value.as_str()? {
-            "running" => Ok(TaskState::Running),
-            "success" => Ok(TaskState::Success),
-            "failed" => Ok(TaskState::Failed),
-            _ => Err(FromSqlError::InvalidType),
-        }
-    }
-}
-
-impl ToSql for Outcome {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(self.as_str().into())
-    }
-}
-
-impl FromSql for Outcome {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        match value.as_str()? {
-            "success" => Ok(Outcome::Success),
-            "failed" => Ok(Outcome::Failed),
-            _ => Err(FromSqlError::InvalidType),
-        }
-    }
-}
+sql_text!(TaskState, Outcome);
 
 #[derive(Debug, Clone)]
 pub(crate) struct TaskRow {
@@ -308,5 +283,41 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok((rows, total.max(0) as u64, sum))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::VariantArray;
+
+    /// Stores already on disk hold exactly these words; every value goes through SQLite
+    /// and back unchanged.
+    #[test]
+    fn stored_enums_keep_their_text_and_round_trip_through_sqlite() {
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        let text = |value: &dyn ToSql| -> String {
+            db.query_row("SELECT ?1", [value], |row| row.get(0))
+                .unwrap()
+        };
+        let states: Vec<String> = TaskState::VARIANTS.iter().map(|s| text(s)).collect();
+        assert_eq!(states, ["running", "success", "failed"]);
+        let outcomes: Vec<String> = Outcome::VARIANTS.iter().map(|o| text(o)).collect();
+        assert_eq!(outcomes, ["success", "failed"]);
+        for state in TaskState::VARIANTS {
+            let back: TaskState = db
+                .query_row("SELECT ?1", [state], |row| row.get(0))
+                .unwrap();
+            assert_eq!(back, *state);
+        }
+        for outcome in Outcome::VARIANTS {
+            let back: Outcome = db
+                .query_row("SELECT ?1", [outcome], |row| row.get(0))
+                .unwrap();
+            assert_eq!(back, *outcome);
+        }
+        let unknown: rusqlite::Result<TaskState> =
+            db.query_row("SELECT 'pending'", [], |row| row.get(0));
+        assert!(unknown.is_err());
     }
 }

@@ -75,14 +75,10 @@ impl Env {
     }
 
     pub async fn set_credits(&self, key: &str, credits: i64) {
-        let resp = self
-            .http
-            .put(self.url("/_sandbox/accounts"))
-            .json(&serde_json::json!({ "api_key": key, "credits": credits }))
-            .send()
+        cyberbara_sandbox::controls::SandboxControls::new(&self.base)
+            .set_credits(key, credits)
             .await
             .unwrap();
-        assert!(resp.status().is_success(), "{}", resp.status());
     }
 
     pub async fn balance(&self, key: &str) -> i64 {

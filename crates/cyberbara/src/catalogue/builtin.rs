@@ -2,8 +2,8 @@
 //! documented model, written with small builders so each entry reads like the spec.
 
 use super::{
-    InternalKey, ModeBound, ModelSpec, Normalization, OptionKind, OptionSpec, PromptRequirement,
-    Rule, ValidationLevel,
+    InputMode, InternalKey, ListBound, ModeBound, ModelSpec, Normalization, OptionKind, OptionSpec,
+    OptionTest, PromptRequirement, Rule, ValidationLevel, ValueFormat,
 };
 use crate::types::{MediaType, Scene};
 use serde_json::{json, Value};
@@ -27,6 +27,11 @@ pub(super) fn opt(key: &str, kind: OptionKind, label: &str) -> OptionSpec {
         scenes: Vec::new(),
         required_for: Vec::new(),
         slots: Vec::new(),
+        min_exclusive: false,
+        round: false,
+        first_item_only: false,
+        format: None,
+        invalid_becomes: None,
     }
 }
 
@@ -86,6 +91,54 @@ impl OptionSpec {
     fn slots(mut self, slots: &[&str]) -> Self {
         self.slots = slots.iter().map(|s| s.to_string()).collect();
         self
+    }
+    fn at_least(mut self, min: f64) -> Self {
+        self.min = Some(min);
+        self
+    }
+    /// Strictly above `min`.
+    fn above(mut self, min: f64) -> Self {
+        self.min = Some(min);
+        self.min_exclusive = true;
+        self
+    }
+    fn rounded(mut self) -> Self {
+        self.round = true;
+        self
+    }
+    fn first_item_only(mut self) -> Self {
+        self.first_item_only = true;
+        self
+    }
+    fn format(mut self, format: ValueFormat) -> Self {
+        self.format = Some(format);
+        self
+    }
+    fn invalid_becomes(mut self, value: Value) -> Self {
+        self.invalid_becomes = Some(value);
+        self
+    }
+}
+
+fn present(key: &str) -> OptionTest {
+    OptionTest {
+        key: key.into(),
+        equals: None,
+    }
+}
+
+fn equals(key: &str, value: Value) -> OptionTest {
+    OptionTest {
+        key: key.into(),
+        equals: Some(value),
+    }
+}
+
+fn bound(list: &str, min_items: usize, max_items: usize) -> ListBound {
+    ListBound {
+        list: list.into(),
+        min_items,
+        max_items,
     }
 }
 
@@ -331,10 +384,213 @@ fn veo_rules(reference: bool) -> Vec<Rule> {
     rules
 }
 
+fn midjourney_options() -> Vec<OptionSpec> {
+    vec![
+        opt("image_input", OptionKind::UrlList, "Image prompts")
+            .help("Images the picture should resemble; a non-empty list makes the request image-to-image, unless scene text-to-image is given, which keeps them as image prompts.")
+            .slots(&["image prompt {n}"])
+            .required_for(&[Scene::ImageToImage]),
+        opt("image_weight", OptionKind::Number, "Image weight")
+            .help("How much the image prompts count against the text; 0 or more.")
+            .at_least(0.0),
+        opt("style_reference_input", OptionKind::UrlList, "Style reference")
+            .help("An image whose style to follow; only the first URL is used, and it does not change the scene.")
+            .slots(&["style reference"])
+            .first_item_only(),
+        opt("style_reference_weight", OptionKind::Number, "Style weight")
+            .help("How strongly the style reference counts; 0 or more.")
+            .at_least(0.0),
+        opt("omni_reference_input", OptionKind::UrlList, "Omni reference")
+            .help("A character or object to put in the picture; only the first URL is used, and it does not change the scene.")
+            .slots(&["omni reference"])
+            .first_item_only(),
+        opt("omni_reference_weight", OptionKind::Number, "Omni weight")
+            .help("How closely the omni reference is followed; 0 or more.")
+            .at_least(0.0),
+        opt("aspect_ratio", OptionKind::String, "Aspect ratio")
+            .help("Any ratio W:H of whole numbers such as 16:9 or 2:3; anything else becomes 1:1.")
+            .format(ValueFormat::Ratio)
+            .default(json!("1:1"))
+            .invalid_becomes(json!("1:1")),
+    ]
+}
+
+/// Seedance 2.0 (not the preview): images, one video and audio as references.
+fn seedance_2_ga_options() -> Vec<OptionSpec> {
+    vec![
+        opt("image_input", OptionKind::UrlList, "Input images")
+            .help("1-2 images are the first and last frames; more (or with a video or audio) make an omni-reference video, usable in the prompt as @image1, @image2, … At most 12 together with audio_input.")
+            .slots(&["@image{n}"])
+            .items(None, Some(12))
+            .scenes(&[Scene::ImageToVideo, Scene::VideoToVideo])
+            .required_for(&[Scene::ImageToVideo]),
+        opt("video_input", OptionKind::UrlList, "Reference video")
+            .help("One video to edit or take motion from, at most 15.4 s long; makes the request video-to-video.")
+            .slots(&["reference video"])
+            .items(Some(1), Some(1))
+            .scenes(&[Scene::VideoToVideo])
+            .required_for(&[Scene::VideoToVideo]),
+        opt("audio_input", OptionKind::UrlList, "Reference audio")
+            .help("Audio URLs for an omni-reference video, never alone: add an image or a video too. At most 12 together with image_input.")
+            .slots(&["@audio{n}"])
+            .items(None, Some(12)),
+        opt("duration", OptionKind::Integer, "Duration (s)")
+            .help("4 to 15 seconds; for video-to-video, the length of the output.")
+            .range(4.0, 15.0)
+            .default(json!(5)),
+        opt("aspect_ratio", OptionKind::String, "Aspect ratio")
+            .help("21:9, 16:9, 4:3, 1:1, 3:4 or 9:16.")
+            .only(&strs(&["21:9", "16:9", "4:3", "1:1", "3:4", "9:16"]))
+            .default(json!("16:9")),
+        opt("mode", OptionKind::String, "Mode")
+            .help("text_to_video, first_last_frames or omni_reference; inferred from the references when omitted.")
+            .only(&strs(&["text_to_video", "first_last_frames", "omni_reference"])),
+    ]
+}
+
+fn seedance_2_ga_rules() -> Vec<Rule> {
+    vec![
+        Rule::ModeByInputs {
+            key: "mode".into(),
+            modes: vec![
+                InputMode {
+                    value: "text_to_video".into(),
+                    lists: vec![],
+                    min_total: 0,
+                },
+                InputMode {
+                    value: "first_last_frames".into(),
+                    lists: vec![bound("image_input", 1, 2)],
+                    min_total: 1,
+                },
+                InputMode {
+                    value: "omni_reference".into(),
+                    lists: vec![
+                        bound("image_input", 0, 12),
+                        bound("video_input", 0, 1),
+                        bound("audio_input", 0, 12),
+                    ],
+                    min_total: 1,
+                },
+            ],
+        },
+        Rule::SharedMaxItems {
+            lists: vec!["image_input".into(), "audio_input".into()],
+            max_items: 12,
+        },
+        Rule::NeedsCompanion {
+            key: "audio_input".into(),
+            with: vec!["image_input".into(), "video_input".into()],
+        },
+        Rule::MaxInputSeconds {
+            lists: vec!["video_input".into()],
+            max_secs: 15.4,
+            declared_by: None,
+            when: None,
+        },
+    ]
+}
+
+fn kling_3_options() -> Vec<OptionSpec> {
+    vec![
+        opt("image_input", OptionKind::UrlList, "Input images")
+            .help("The first frame; a non-empty list makes the request image-to-video, whatever scene is given.")
+            .slots(&["first frame"])
+            .required_for(&[Scene::ImageToVideo]),
+        opt("duration", OptionKind::StringOrNumber, "Duration (s)")
+            .help("3 to 15 seconds, rounded to a whole second.")
+            .range(3.0, 15.0)
+            .rounded()
+            .default(json!(5)),
+        opt("sound", OptionKind::Boolean, "Sound")
+            .help("Generate a soundtrack with the video.")
+            .default(json!(false)),
+        opt("mode", OptionKind::String, "Tier")
+            .help("std, or pro for higher quality at a higher price.")
+            .only(&strs(&["std", "pro"]))
+            .default(json!("std")),
+        opt("aspect_ratio", OptionKind::String, "Aspect ratio")
+            .help("1:1, 16:9 or 9:16.")
+            .only(&strs(&["1:1", "16:9", "9:16"]))
+            .default(json!("16:9")),
+    ]
+}
+
+fn motion_control_options() -> Vec<OptionSpec> {
+    vec![
+        opt("video_input", OptionKind::UrlList, "Motion reference")
+            .help("The video whose motion the character copies (first URL used): at most 10 s with character_orientation image, 30 s with video.")
+            .slots(&["motion reference"])
+            .first_item_only()
+            .required_for(&[Scene::VideoToVideo]),
+        opt("image_input", OptionKind::UrlList, "Character images")
+            .help("At least one image of the character to animate.")
+            .slots(&["character", "reference {n}"])
+            .required_for(&[Scene::VideoToVideo]),
+        opt("mode", OptionKind::String, "Resolution")
+            .help("720p (20 credits a second) or 1080p (27 credits a second).")
+            .only(&strs(&["720p", "1080p"]))
+            .default(json!("720p")),
+        opt("character_orientation", OptionKind::String, "Character orientation")
+            .help("Follow the image's orientation (input video up to 10 s) or the video's (up to 30 s).")
+            .only(&strs(&["image", "video"]))
+            .default(json!("video")),
+        opt("input_video_duration", OptionKind::Number, "Input video length (s)")
+            .help("Length of the motion reference in seconds; makes the quote exact.")
+            .above(0.0),
+    ]
+}
+
+fn motion_control_rules() -> Vec<Rule> {
+    [("image", 10.0), ("video", 30.0)]
+        .iter()
+        .map(|(orientation, max_secs)| Rule::MaxInputSeconds {
+            lists: vec!["video_input".into()],
+            max_secs: *max_secs,
+            declared_by: Some("input_video_duration".into()),
+            when: Some(equals("character_orientation", json!(orientation))),
+        })
+        .collect()
+}
+
+fn suno_sound_options() -> Vec<OptionSpec> {
+    vec![
+        opt("loop", OptionKind::Boolean, "Loop")
+            .help("Make the sound loop seamlessly.")
+            .default(json!(false)),
+        opt("duration", OptionKind::Number, "Length (s)")
+            .help("1 to 30 seconds. Not in the API reference: the Sandbox makes sounds this long; the live service may choose its own length.")
+            .range(1.0, 30.0)
+            .default(json!(5)),
+    ]
+}
+
+fn suno_music_options() -> Vec<OptionSpec> {
+    vec![
+        opt("instrumental", OptionKind::Boolean, "Instrumental")
+            .help("Music without vocals.")
+            .default(json!(false)),
+        opt("duration", OptionKind::Number, "Length (s)")
+            .help("10 to 240 seconds. Not in the API reference: the Sandbox makes songs this long; the live service may choose its own length.")
+            .range(10.0, 240.0)
+            .default(json!(30)),
+        opt("custom_mode", OptionKind::Boolean, "Custom mode")
+            .help("Write the title, style and lyrics yourself; with all of them the prompt may be left out."),
+        opt("title", OptionKind::String, "Title").help("The song's title (custom mode)."),
+        opt("style", OptionKind::String, "Style")
+            .help("Genres, moods and instruments, e.g. lo-fi, warm, piano (custom mode)."),
+        opt("lyrics", OptionKind::String, "Lyrics")
+            .help("The words to sing (custom mode); not needed for an instrumental."),
+    ]
+}
+
 pub(super) fn builtin_models() -> Vec<ModelSpec> {
-    use MediaType::{Image, Video};
+    use MediaType::{Audio, Image, Music, Video};
     use PromptRequirement::{Optional, Required};
-    use Scene::{ImageToImage, ImageToVideo, TextToImage, TextToVideo, VideoToVideo};
+    use Scene::{
+        ImageToImage, ImageToVideo, TextToAudio, TextToImage, TextToMusic, TextToVideo,
+        VideoToVideo,
+    };
     use ValidationLevel::{PassThrough, Strict, StrictNormalizing};
     const IMAGE: &[Scene] = &[TextToImage, ImageToImage];
     const VIDEO: &[Scene] = &[TextToVideo, ImageToVideo];
@@ -386,6 +642,19 @@ pub(super) fn builtin_models() -> Vec<ModelSpec> {
                 validation: StrictNormalizing,
             },
             nano_banana_options(false),
+            vec![],
+        ),
+        model(
+            ModelHead {
+                model: "midjourney-v7",
+                label: "Midjourney v7",
+                description: "Images from text, image prompts, a style reference and an omni reference; extra options are forwarded.",
+                media_type: Image,
+                scenes: IMAGE,
+                prompt: Required,
+                validation: PassThrough,
+            },
+            midjourney_options(),
             vec![],
         ),
         model(
@@ -597,6 +866,107 @@ pub(super) fn builtin_models() -> Vec<ModelSpec> {
                     .slots(&["reference {n}"]),
             ],
             vec![],
+        ),
+        model(
+            ModelHead {
+                model: "seedance-2",
+                label: "Seedance 2.0",
+                description: "Video from text, first and last frames, or up to 12 image and audio references with one video.",
+                media_type: Video,
+                scenes: ALL_VIDEO,
+                prompt: Required,
+                validation: Strict,
+            },
+            seedance_2_ga_options(),
+            seedance_2_ga_rules(),
+        ),
+        model(
+            ModelHead {
+                model: "seedance-2-fast",
+                label: "Seedance 2.0 Fast",
+                description: "Faster Seedance 2.0 with the same options.",
+                media_type: Video,
+                scenes: ALL_VIDEO,
+                prompt: Required,
+                validation: Strict,
+            },
+            seedance_2_ga_options(),
+            seedance_2_ga_rules(),
+        ),
+        model(
+            ModelHead {
+                model: "kling-3.0",
+                label: "Kling 3.0",
+                description: "Video from text or a first frame, 3 to 15 seconds, optional sound, std or pro.",
+                media_type: Video,
+                scenes: VIDEO,
+                prompt: Required,
+                validation: Strict,
+            },
+            kling_3_options(),
+            vec![Rule::ListRoutesTo {
+                list: "image_input".into(),
+                scene: ImageToVideo,
+            }],
+        ),
+        model(
+            ModelHead {
+                model: "kling-3.0-motion-control",
+                label: "Kling 3.0 Motion Control",
+                description: "Animates a character image with the motion of a reference video.",
+                media_type: Video,
+                scenes: &[VideoToVideo],
+                prompt: Optional,
+                validation: Strict,
+            },
+            motion_control_options(),
+            motion_control_rules(),
+        ),
+        model(
+            ModelHead {
+                model: "suno-sound-v5",
+                label: "Suno Sound v5",
+                description: "Sound effects from a description; extra options are forwarded.",
+                media_type: Audio,
+                scenes: &[TextToAudio],
+                prompt: Required,
+                validation: PassThrough,
+            },
+            suno_sound_options(),
+            vec![],
+        ),
+        model(
+            ModelHead {
+                model: "suno-sound-v5-5",
+                label: "Suno Sound v5.5",
+                description: "Newer Suno sound effects with the same options.",
+                media_type: Audio,
+                scenes: &[TextToAudio],
+                prompt: Required,
+                validation: PassThrough,
+            },
+            suno_sound_options(),
+            vec![],
+        ),
+        model(
+            ModelHead {
+                model: "suno-music-v5",
+                label: "Suno Music v5",
+                description: "Songs from a description, or from your own title, style and lyrics; extra options are forwarded.",
+                media_type: Music,
+                scenes: &[TextToMusic],
+                prompt: Required,
+                validation: PassThrough,
+            },
+            suno_music_options(),
+            vec![Rule::PromptUnless {
+                all: vec![
+                    equals("custom_mode", json!(true)),
+                    present("title"),
+                    present("style"),
+                ],
+                any: vec![present("lyrics"), equals("instrumental", json!(true))],
+            }],
         ),
     ]
 }

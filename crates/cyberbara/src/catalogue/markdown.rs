@@ -73,6 +73,15 @@ fn option_row(o: &OptionSpec) -> Vec<String> {
     } else {
         format!("recommended: {}", join_values(&o.allowed, " / "))
     };
+    if let Some(format) = o.format {
+        allowed = format.describe().to_string();
+    }
+    if let Some(fallback) = &o.invalid_becomes {
+        allowed.push_str(&format!(
+            " (anything else becomes {})",
+            value_text(fallback)
+        ));
+    }
     if !o.normalize.is_empty() {
         let rewrites: Vec<String> = o
             .normalize
@@ -83,6 +92,7 @@ fn option_row(o: &OptionSpec) -> Vec<String> {
     }
     let mut limits = Vec::new();
     match (o.min, o.max) {
+        (Some(lo), _) if o.min_exclusive => limits.push(format!("> {lo}")),
         (Some(lo), Some(hi)) => limits.push(format!("{lo} to {hi}")),
         (Some(lo), None) => limits.push(format!(">= {lo}")),
         (None, Some(hi)) => limits.push(format!("<= {hi}")),
@@ -97,6 +107,12 @@ fn option_row(o: &OptionSpec) -> Vec<String> {
         (Some(lo), None) => limits.push(format!(">= {lo} items")),
         (None, Some(hi)) => limits.push(format!("<= {hi} items")),
         (None, None) => {}
+    }
+    if o.round {
+        limits.push("rounded to whole".to_string());
+    }
+    if o.first_item_only {
+        limits.push("first URL used".to_string());
     }
     let scenes = |list: &[Scene], empty: &str| {
         if list.is_empty() {

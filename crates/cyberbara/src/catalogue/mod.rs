@@ -150,6 +150,89 @@ pub struct OptionSpec {
     /// The last entry repeats for the positions after it. Empty: plain numbered slots.
     #[serde(default)]
     pub slots: Vec<String>,
+    /// `min` itself is refused (`input_video_duration` must be positive, not just >= 0).
+    #[serde(default)]
+    pub min_exclusive: bool,
+    /// A number is rounded to the nearest whole number before its bounds are checked, and
+    /// sent as that whole number (kling-3.0's `duration`: 7.4 → 7).
+    #[serde(default)]
+    pub round: bool,
+    /// Only the first URL of the list is used; the normalised request keeps just that one
+    /// (midjourney's style and omni references).
+    #[serde(default)]
+    pub first_item_only: bool,
+    /// A shape every value must have besides its type (`W:H` ratios).
+    #[serde(default)]
+    pub format: Option<ValueFormat>,
+    /// A value of the wrong type, shape or outside `allowed` is replaced by this one instead
+    /// of refused (midjourney: an invalid `aspect_ratio` becomes `1:1`).
+    #[serde(default)]
+    pub invalid_becomes: Option<Value>,
+}
+
+/// A shape a string option's value must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueFormat {
+    /// Two positive whole numbers separated by a colon: `16:9`, `2:3`.
+    Ratio,
+}
+
+impl ValueFormat {
+    /// Whether `text` has this shape.
+    pub fn matches(&self, text: &str) -> bool {
+        match self {
+            ValueFormat::Ratio => text.trim().split_once(':').is_some_and(|(w, h)| {
+                let side = |s: &str| s.trim().parse::<u32>().is_ok_and(|n| n > 0);
+                side(w) && side(h)
+            }),
+        }
+    }
+
+    /// Wording used by the documentation and error messages.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            ValueFormat::Ratio => "a ratio W:H of whole numbers such as 16:9",
+        }
+    }
+}
+
+/// A test on one option of a request: present (non-empty), or equal to a value. Where a
+/// rule says so, an omitted option is judged by its catalogue default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptionTest {
+    pub key: String,
+    /// `None`: the option is present and non-empty.
+    #[serde(default)]
+    pub equals: Option<Value>,
+}
+
+impl OptionTest {
+    pub(crate) fn describe(&self) -> String {
+        match &self.equals {
+            None => format!("`{}`", self.key),
+            Some(v) => format!("`{}: {}`", self.key, value_text(v)),
+        }
+    }
+}
+
+/// How many items one list may hold in one mode of a [`Rule::ModeByInputs`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListBound {
+    pub list: String,
+    pub min_items: usize,
+    pub max_items: usize,
+}
+
+/// One value of a mode decided by several input lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputMode {
+    pub value: String,
+    /// Bounds on each list; a list not named here must be empty in this mode.
+    pub lists: Vec<ListBound>,
+    /// Items needed across all the lists together (omni reference needs one reference).
+    #[serde(default)]
+    pub min_total: usize,
 }
 
 /// One allowed value of a mode option and the item count of a list it requires.
@@ -192,6 +275,41 @@ pub enum Rule {
         to: String,
         scene: Scene,
     },
+    /// `key` picks a mode and each mode bounds several lists at once; when `key` is
+    /// omitted, the first mode the lists fit is inferred (seedance-2's `mode` from
+    /// `image_input`, `video_input` and `audio_input`).
+    ModeByInputs { key: String, modes: Vec<InputMode> },
+    /// The lists together hold at most `max_items` URLs (seedance-2: 12 image and audio
+    /// references in all).
+    SharedMaxItems {
+        lists: Vec<String>,
+        max_items: usize,
+    },
+    /// `key` may only be sent together with at least one of `with` (seedance-2's
+    /// `audio_input` is never alone).
+    NeedsCompanion { key: String, with: Vec<String> },
+    /// A non-empty `list` routes the request to `scene`, even when another scene was
+    /// given (kling-3.0: images make it image-to-video).
+    ListRoutesTo { list: String, scene: Scene },
+    /// The media in `lists` may last at most `max_secs` in total. Lengths come from
+    /// [`crate::validate::InputFacts`] and, when `declared_by` names an option, from the
+    /// length the request declares. With `when`, the limit holds only while that option
+    /// (or its default) has that value.
+    MaxInputSeconds {
+        lists: Vec<String>,
+        max_secs: f64,
+        #[serde(default)]
+        declared_by: Option<String>,
+        #[serde(default)]
+        when: Option<OptionTest>,
+    },
+    /// The prompt may be left out when every test of `all` holds and, if `any` is not
+    /// empty, at least one of `any` does (suno-music-v5's full custom payload).
+    PromptUnless {
+        all: Vec<OptionTest>,
+        #[serde(default)]
+        any: Vec<OptionTest>,
+    },
 }
 
 impl Rule {
@@ -227,8 +345,85 @@ impl Rule {
             Rule::SecondItemBecomes { list, to, scene } => format!(
                 "In {scene}, a second `{list}` item is used as `{to}` unless `{to}` is set."
             ),
+            Rule::ModeByInputs { key, modes } => {
+                let parts: Vec<String> = modes
+                    .iter()
+                    .map(|m| {
+                        let lists: Vec<String> = m
+                            .lists
+                            .iter()
+                            .filter(|b| b.max_items > 0)
+                            .map(|b| {
+                                format!("{} `{}`", count_range(b.min_items, b.max_items), b.list)
+                            })
+                            .collect();
+                        let lists = if lists.is_empty() {
+                            "no references".to_string()
+                        } else {
+                            lists.join(", ")
+                        };
+                        if m.min_total > 0 {
+                            format!("`{}`: {lists}, at least {} in all", m.value, m.min_total)
+                        } else {
+                            format!("`{}`: {lists}", m.value)
+                        }
+                    })
+                    .collect();
+                format!(
+                    "`{key}` decides which references are allowed ({}); when omitted the first that fits is inferred.",
+                    parts.join("; ")
+                )
+            }
+            Rule::SharedMaxItems { lists, max_items } => format!(
+                "{} hold at most {max_items} URLs together.",
+                ticked(lists, " and ")
+            ),
+            Rule::NeedsCompanion { key, with } => format!(
+                "`{key}` is never sent alone: it needs {} as well.",
+                ticked(with, " or ")
+            ),
+            Rule::ListRoutesTo { list, scene } => {
+                format!("A non-empty `{list}` makes the request {scene}, whatever scene is given.")
+            }
+            Rule::MaxInputSeconds {
+                lists,
+                max_secs,
+                declared_by,
+                when,
+            } => {
+                let mut text = format!(
+                    "The media in {} may last at most {max_secs} s in total",
+                    ticked(lists, " and ")
+                );
+                if let Some(when) = when {
+                    text.push_str(&format!(" when {} (default included)", when.describe()));
+                }
+                if let Some(declared) = declared_by {
+                    text.push_str(&format!("; `{declared}` declares the length"));
+                }
+                text.push('.');
+                text
+            }
+            Rule::PromptUnless { all, any } => {
+                let mut needs: Vec<String> = all.iter().map(OptionTest::describe).collect();
+                if !any.is_empty() {
+                    let either: Vec<String> = any.iter().map(OptionTest::describe).collect();
+                    needs.push(format!("one of {}", either.join(" or ")));
+                }
+                format!(
+                    "The prompt may be left out when the options carry {}.",
+                    needs.join(", ")
+                )
+            }
         }
     }
+}
+
+fn ticked(keys: &[String], sep: &str) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 pub(crate) fn count_range(min: usize, max: usize) -> String {
@@ -402,6 +597,7 @@ mod tests {
         let expected = [
             "nano-banana-2",
             "nano-banana-pro",
+            "midjourney-v7",
             "sora-2",
             "sora-2-pro",
             "seedance-2-preview",
@@ -414,9 +610,82 @@ mod tests {
             "veo-3.1-fast",
             "veo-3.1-quality",
             "kling-video-o1",
+            "seedance-2",
+            "seedance-2-fast",
+            "kling-3.0",
+            "kling-3.0-motion-control",
+            "suno-sound-v5",
+            "suno-sound-v5-5",
+            "suno-music-v5",
         ];
         assert_eq!(names, expected);
         assert!(std::ptr::eq(Catalogue::builtin(), Catalogue::builtin()));
+    }
+
+    #[test]
+    fn media_types_of_the_live_apis_models() {
+        let media = |model: &str| {
+            Catalogue::builtin()
+                .model(model)
+                .unwrap()
+                .media_type
+                .clone()
+        };
+        assert_eq!(media("midjourney-v7"), MediaType::Image);
+        for video in [
+            "seedance-2",
+            "seedance-2-fast",
+            "kling-3.0",
+            "kling-3.0-motion-control",
+        ] {
+            assert_eq!(media(video), MediaType::Video, "{video}");
+        }
+        assert_eq!(media("suno-sound-v5"), MediaType::Audio);
+        assert_eq!(media("suno-sound-v5-5"), MediaType::Audio);
+        assert_eq!(media("suno-music-v5"), MediaType::Music);
+    }
+
+    /// api-evolution.md names the seven models that accept video-to-video.
+    #[test]
+    fn the_video_to_video_models_are_the_seven_the_live_api_names() {
+        let mut v2v: Vec<&str> = Catalogue::builtin()
+            .models
+            .iter()
+            .filter(|m| m.scenes.contains(&Scene::VideoToVideo))
+            .map(|m| m.model.as_str())
+            .collect();
+        v2v.sort_unstable();
+        assert_eq!(
+            v2v,
+            [
+                "kling-3.0-motion-control",
+                "kling-video-o1",
+                "seedance-2",
+                "seedance-2-fast",
+                "seedance-2-fast-preview",
+                "seedance-2-preview",
+                "seedance-2-watermark-remover",
+            ]
+        );
+    }
+
+    #[test]
+    fn ratios_are_two_positive_whole_numbers() {
+        for good in ["1:1", "16:9", " 2:3 ", "21:9"] {
+            assert!(ValueFormat::Ratio.matches(good), "{good}");
+        }
+        for bad in [
+            "",
+            "16/9",
+            "0:1",
+            "1:0",
+            "a:b",
+            "1.5:1",
+            "16:9:1",
+            "landscape",
+        ] {
+            assert!(!ValueFormat::Ratio.matches(bad), "{bad}");
+        }
     }
 
     #[test]
@@ -436,7 +705,7 @@ mod tests {
     #[test]
     fn generic_entries_offer_inputs_their_scenes_use() {
         let info: ModelInfo = serde_json::from_value(json!({
-            "model": "kling-3.0-motion-control",
+            "model": "vidu-motion-next",
             "media_type": "video",
             "supported_scenes": ["video-to-video"]
         }))

@@ -1,9 +1,10 @@
 //! The typed async client: one method per endpoint, retries that never double-charge.
 
+pub mod poll;
+
 use crate::catalogue::Catalogue;
 use crate::clock::Clock;
 use crate::error::{credits_in_details, Error};
-use crate::poll::PollPolicy;
 use crate::quote_memory::QuoteMemory;
 pub use crate::retry::RetryPolicy;
 use crate::retry::{is_tls, retry_after, Retry};
@@ -13,6 +14,7 @@ use crate::types::{
     QuoteRequest, Task, TaskCreated, TaskEnvelope, UploadResult, Usage, UsageQuery,
 };
 use crate::upload::{check_files, streaming_form, UploadKind, UploadProgress};
+use poll::PollPolicy;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -23,6 +25,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
+mod body;
+use body::{read_limited, BodyError};
+pub use body::{RateFloor, RateWatch, ERROR_BODY_LIMIT, JSON_BODY_LIMIT};
+
 /// Settings of a [`Client`].
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -30,9 +36,14 @@ pub struct ClientOptions {
     pub poll: PollPolicy,
     /// Time to open a connection (TCP + TLS).
     pub connect_timeout: Duration,
-    /// Longest silence while waiting for a reply or reading it. There is no total
-    /// timeout: a 50 MB upload on a slow line may take long and is still fine.
+    /// Longest silence while waiting for a reply or reading it.
     pub read_timeout: Duration,
+    /// Total deadline of a JSON request, retries included: a server that sends a byte
+    /// now and then never trips `read_timeout`, and must not hold a poll forever.
+    pub json_timeout: Duration,
+    /// Uploads have no total deadline (50 MB on a slow line may take long and is fine);
+    /// they have this floor instead: slower is a stall.
+    pub transfer_floor: RateFloor,
     pub user_agent: String,
     /// What retry backoffs and task polling wait on; tests pass a
     /// [`ManualClock`](crate::clock::ManualClock)'s clock to move time themselves.
@@ -46,6 +57,8 @@ impl Default for ClientOptions {
             poll: PollPolicy::default(),
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(60),
+            json_timeout: Duration::from_secs(30),
+            transfer_floor: RateFloor::default(),
             user_agent: concat!("cyberbara-rs/", env!("CARGO_PKG_VERSION")).to_string(),
             clock: Clock::system(),
         }
@@ -99,14 +112,19 @@ impl Client {
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(options.user_agent.clone())
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.read_timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build()
-            .map_err(|e| Error::Setup(e.to_string()))?;
+            .pool_idle_timeout(Duration::from_secs(90));
+        // A deployment on this computer never goes through a proxy: the system proxy
+        // would otherwise see the key in clear text (`HTTP_PROXY` without `NO_PROXY`).
+        // Remote deployments keep the system proxy, as users expect.
+        if crate::base_url::is_loopback_url(&api_root) {
+            builder = builder.no_proxy();
+        }
+        let http = builder.build().map_err(|e| Error::Setup(e.to_string()))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -317,11 +335,29 @@ impl Client {
         let files = check_files(kind, paths).await?;
         let url = self.url(kind.path());
         let http = &self.inner.http;
-        self.execute(
+        // Bytes handed to the connection, counted from the progress callbacks: what the
+        // rate floor watches while the body goes out.
+        let moved = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counted: Arc<dyn Fn(UploadProgress) + Send + Sync> = {
+            let moved = moved.clone();
+            let last = Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+            Arc::new(move |p: UploadProgress| {
+                if let Ok(mut last) = last.lock() {
+                    let before: u64 = last.insert(p.index, p.sent).unwrap_or(0);
+                    moved.fetch_add(
+                        p.sent.saturating_sub(before),
+                        std::sync::atomic::Ordering::Relaxed,
+                    );
+                }
+                progress(p)
+            })
+        };
+        let total: u64 = files.iter().map(|f| f.size).sum();
+        let upload = self.execute(
             || {
                 let url = url.clone();
                 let files = &files;
-                let progress = progress.clone();
+                let progress = counted.clone();
                 async move {
                     let form = streaming_form(files, progress).await?;
                     Ok(http.post(url).multipart(form))
@@ -329,16 +365,59 @@ impl Client {
             },
             Retry::ConnectOnly,
             false,
-        )
-        .await
+        );
+        let watch = self.upload_watch(moved, total);
+        tokio::select! {
+            result = upload => result,
+            what = watch => Err(Error::Stalled {
+                host: self.inner.host.to_string(),
+                what,
+                creating: false,
+            }),
+        }
     }
 
-    /// Polls a task until it is final; see [`crate::poll`].
+    /// Completes (with what stalled) when an upload falls under the rate floor while
+    /// its body goes out, or when the reply takes longer than the JSON deadline once
+    /// the body is out.
+    async fn upload_watch(&self, moved: Arc<std::sync::atomic::AtomicU64>, total: u64) -> String {
+        use std::sync::atomic::Ordering;
+        let options = &self.inner.options;
+        let mut watch = RateWatch::new(options.transfer_floor);
+        let mut seen = 0u64;
+        loop {
+            tokio::time::sleep_until(watch.window_end()).await;
+            let now = moved.load(Ordering::Relaxed);
+            watch.record(now.saturating_sub(seen));
+            seen = now;
+            if now >= total {
+                break;
+            }
+            if watch.stalled() {
+                return "the upload went under 1 KiB/s".into();
+            }
+        }
+        tokio::time::sleep(options.json_timeout).await;
+        "no reply after the upload".into()
+    }
+
+    /// Polls a task until it is final; see [`poll`].
     pub fn wait_for_task(
         &self,
         id: impl Into<String>,
     ) -> impl futures_util::Stream<Item = Result<Task, Error>> + Send + 'static {
-        crate::poll::wait_for_task(self.clone(), id.into(), self.inner.options.poll.clone())
+        let client = self.clone();
+        let id: Arc<str> = Arc::from(id.into());
+        let options = &self.inner.options;
+        poll::wait_for_task(
+            move || {
+                let client = client.clone();
+                let id = Arc::clone(&id);
+                async move { client.task(&id).await }
+            },
+            options.clock.clone(),
+            options.poll.clone(),
+        )
     }
 
     fn url(&self, path: &str) -> Url {
@@ -358,9 +437,15 @@ impl Client {
         creating: bool,
     ) -> Result<T, Error> {
         let http = &self.inner.http;
+        let deadline = tokio::time::Instant::now() + self.inner.options.json_timeout;
         self.execute(
             || {
-                let mut req = http.request(method.clone(), url.clone());
+                // What is left of the total deadline bounds each attempt, body included
+                // (reqwest's per-request timeout covers reading the body).
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                let mut req = http
+                    .request(method.clone(), url.clone())
+                    .timeout(left.max(Duration::from_millis(1)));
                 if let Some(body) = &body {
                     req = req.json(body);
                 }
@@ -391,10 +476,8 @@ impl Client {
             let wait = match request.send().await {
                 Ok(response) => {
                     let status = response.status();
-                    match options
-                        .retry
-                        .after_reply(kind, retries, status, retry_after(&response))
-                    {
+                    let asked = retry_after(response.headers(), options.clock.now());
+                    match options.retry.after_reply(kind, retries, status, asked) {
                         Some(wait) => {
                             tracing::debug!(%status, ?wait, retries, "retrying idempotent request");
                             wait
@@ -421,12 +504,20 @@ impl Client {
         creating: bool,
     ) -> Result<T, Error> {
         let status = response.status();
-        let retry_after_secs =
-            retry_after(&response).map(|d| d.as_secs().min(u32::MAX as u64) as u32);
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_error(e, creating))?;
+        let retry_after_secs = retry_after(response.headers(), self.inner.options.clock.now())
+            .map(|d| d.as_secs().min(u32::MAX as u64) as u32);
+        let bytes = if status.is_success() {
+            read_limited(response, JSON_BODY_LIMIT, false).await
+        } else {
+            read_limited(response, ERROR_BODY_LIMIT, true).await
+        };
+        let bytes = bytes.map_err(|e| match e {
+            BodyError::TooLarge { limit } => Error::ResponseTooLarge {
+                host: self.inner.host.to_string(),
+                limit,
+            },
+            BodyError::Transport(e) => self.transport_error(e, creating),
+        })?;
         if status.is_success() {
             if let Ok(envelope) = serde_json::from_slice::<DataEnvelope<T>>(&bytes) {
                 return Ok(envelope.data);
@@ -448,7 +539,9 @@ impl Client {
             Err(_) => Err(Error::InvalidResponse {
                 host: self.inner.host.to_string(),
                 status: status.as_u16(),
-                snippet: self.inner.key.redact(&snippet(&bytes)),
+                // Redacted before the cut: a key echoed across the cut would otherwise
+                // survive in part.
+                snippet: snippet(&self.inner.key.redact(&String::from_utf8_lossy(&bytes))),
             }),
         }
     }
@@ -496,8 +589,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
     serde_json::to_value(value).map_err(|e| Error::Setup(format!("request not serialisable: {e}")))
 }
 
-fn snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
+fn snippet(text: &str) -> String {
     let collapsed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut cut: String = collapsed.chars().take(120).collect();
     if collapsed.chars().count() > 120 {

@@ -5,13 +5,48 @@
 //! the code of the first [`FieldError`], so the order of errors is part of the contract:
 //! model-level errors, then scene errors, then prompt, then options.
 
-use crate::catalogue::{Catalogue, PromptRequirement};
+use crate::catalogue::{Catalogue, PromptRequirement, Rule};
 use crate::option_value;
 use crate::types::{ErrorCode, GenerationRequest, MediaType, Scene};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 mod options;
+
+/// What is known about the files a request points at, for rules that judge them
+/// ([`crate::catalogue::Rule::MaxInputSeconds`]): the length in seconds of a reference
+/// video or audio, by URL. A URL it does not know has an unknown length, which no rule
+/// refuses; only known lengths (and lengths a request declares) can exceed a limit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InputFacts {
+    seconds: HashMap<String, f64>,
+}
+
+impl InputFacts {
+    pub fn new() -> InputFacts {
+        InputFacts::default()
+    }
+
+    /// Records that the media at `url` lasts `secs` seconds.
+    pub fn with_length(mut self, url: impl Into<String>, secs: f64) -> InputFacts {
+        self.set_length(url, secs);
+        self
+    }
+
+    pub fn set_length(&mut self, url: impl Into<String>, secs: f64) {
+        self.seconds.insert(url.into(), secs);
+    }
+
+    /// The length of the media at `url`, when known.
+    pub fn length(&self, url: &str) -> Option<f64> {
+        self.seconds.get(url).copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seconds.is_empty()
+    }
+}
 
 /// One reason a request is refused, naming the field (`model`, `prompt`, `scene`,
 /// `options.duration`…) and the API error code the server would answer with.
@@ -82,11 +117,23 @@ fn scene_list(scenes: &[Scene]) -> String {
 }
 
 impl Catalogue {
-    /// Validates `request` as the server does for the generation route of `route`.
+    /// Validates `request` as the server does for the generation route of `route`, with
+    /// nothing known about the referenced files (their lengths count as unknown).
     pub fn validate(
         &self,
         request: &GenerationRequest,
         route: &MediaType,
+    ) -> Result<NormalizedRequest, Vec<FieldError>> {
+        self.validate_with(request, route, &InputFacts::default())
+    }
+
+    /// Like [`Catalogue::validate`], also judging the referenced files by `facts` (a
+    /// reference video longer than a model accepts is refused).
+    pub fn validate_with(
+        &self,
+        request: &GenerationRequest,
+        route: &MediaType,
+        facts: &InputFacts,
     ) -> Result<NormalizedRequest, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = request.model.trim();
@@ -147,10 +194,19 @@ impl Catalogue {
             return Err(errors);
         }
 
-        let (scene, inferred) = match &request.scene {
+        let (mut scene, mut inferred) = match &request.scene {
             Some(scene) => (scene.clone(), false),
             None => (infer_scene(route, &request.options), true),
         };
+        // Routing the model does itself (kling-3.0: images make it image-to-video).
+        for rule in &spec.rules {
+            if let Rule::ListRoutesTo { list, scene: to } = rule {
+                if !option_value::list(&request.options, list).is_empty() {
+                    scene = to.clone();
+                    inferred = true;
+                }
+            }
+        }
         if !spec.supports_scene(&scene) {
             let message = if inferred {
                 format!(
@@ -182,7 +238,10 @@ impl Catalogue {
                 "prompt",
                 "Both prompt and options are empty; write a prompt or set at least one option.",
             ));
-        } else if prompt.is_none() && spec.prompt == PromptRequirement::Required {
+        } else if prompt.is_none()
+            && spec.prompt == PromptRequirement::Required
+            && !options::prompt_waived(spec, &request.options)
+        {
             errors.push(FieldError::request(
                 "prompt",
                 format!(
@@ -193,7 +252,7 @@ impl Catalogue {
         }
 
         let (options, dropped) = if spec.known {
-            options::check_options(self, spec, &scene, &request.options, &mut errors)
+            options::check_options(self, spec, &scene, &request.options, facts, &mut errors)
         } else {
             // Models only the server knows: nothing here can judge their options.
             (request.options.clone(), Vec::new())
@@ -351,6 +410,38 @@ mod tests {
             .unwrap_err();
         assert_eq!(errs[0].code, ErrorCode::UnsupportedModel);
         assert_eq!(errs[1].code, ErrorCode::InvalidScene);
+    }
+
+    #[test]
+    fn unknown_lengths_are_not_refusals_and_known_ones_are_judged() {
+        let url = "https://cdn.example.com/dance.mp4";
+        let motion = request(json!({"model": "kling-3.0-motion-control", "options": {
+            "video_input": [url], "image_input": ["https://cdn.example.com/c.png"],
+            "character_orientation": "image"}}));
+        let cat = Catalogue::builtin();
+        assert!(cat.validate(&motion, &MediaType::Video).is_ok());
+        let short = InputFacts::new().with_length(url, 9.9);
+        assert!(cat
+            .validate_with(&motion, &MediaType::Video, &short)
+            .is_ok());
+        let long = InputFacts::new().with_length(url, 10.5);
+        let errs = cat
+            .validate_with(&motion, &MediaType::Video, &long)
+            .unwrap_err();
+        assert_eq!(errs[0].field, "options.video_input");
+        assert!(
+            errs[0].message.contains("at most 10 s"),
+            "{}",
+            errs[0].message
+        );
+        // The same video is fine once the character follows the video (30 s).
+        let mut relaxed = motion.clone();
+        relaxed
+            .options
+            .insert("character_orientation".into(), json!("video"));
+        assert!(cat
+            .validate_with(&relaxed, &MediaType::Video, &long)
+            .is_ok());
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The option checks behind [`Catalogue::validate`]: each sent value against its
 //! [`OptionSpec`], then the rules that tie several options together.
 
-use super::FieldError;
+use super::{FieldError, InputFacts};
 use crate::catalogue::{
-    join_values, value_text, Catalogue, ModelSpec, OptionKind, OptionSpec, Rule, ValidationLevel,
+    join_values, value_text, Catalogue, InputMode, ModelSpec, OptionKind, OptionSpec, OptionTest,
+    Rule, ValidationLevel,
 };
 use crate::option_value::{self, number};
 use crate::types::Scene;
@@ -16,6 +17,7 @@ pub(super) fn check_options(
     spec: &ModelSpec,
     scene: &Scene,
     input: &Map<String, Value>,
+    facts: &InputFacts,
     errors: &mut Vec<FieldError>,
 ) -> (Map<String, Value>, Vec<String>) {
     let pass_through = spec.validation == ValidationLevel::PassThrough;
@@ -76,7 +78,10 @@ pub(super) fn check_options(
         if value.is_null() {
             continue;
         }
-        match check_value(option, value) {
+        // Some options replace a value they cannot use instead of refusing it.
+        let checked = check_value(option, value)
+            .or_else(|message| option.invalid_becomes.clone().ok_or(message));
+        match checked {
             Ok(v) => {
                 out.insert(option.key.clone(), v);
             }
@@ -108,9 +113,86 @@ pub(super) fn check_options(
     }
 
     for rule in &spec.rules {
-        apply_rule(rule, scene, &mut out, &failed, errors);
+        apply_rule(spec, rule, scene, &mut out, &failed, facts, errors);
     }
     (out, dropped)
+}
+
+/// Whether the request's options let a model that needs a prompt go without one
+/// ([`Rule::PromptUnless`]).
+pub(super) fn prompt_waived(spec: &ModelSpec, options: &Map<String, Value>) -> bool {
+    spec.rules.iter().any(|rule| match rule {
+        Rule::PromptUnless { all, any } => {
+            all.iter().all(|t| holds(spec, options, t))
+                && (any.is_empty() || any.iter().any(|t| holds(spec, options, t)))
+        }
+        _ => false,
+    })
+}
+
+/// An [`OptionTest`] on `options`, an omitted option judged by its default.
+fn holds(spec: &ModelSpec, options: &Map<String, Value>, test: &OptionTest) -> bool {
+    let sent = options.get(&test.key).filter(|v| !v.is_null());
+    let default = spec.option(&test.key).and_then(|o| o.default.as_ref());
+    let Some(value) = sent.or(default) else {
+        return false;
+    };
+    match &test.equals {
+        None => is_present(Some(value)),
+        Some(expected) => same_value(expected, value),
+    }
+}
+
+/// `a, b or c` with each key written as `options.key`.
+fn option_names(keys: &[String], last_sep: &str) -> String {
+    let names: Vec<String> = keys.iter().map(|k| format!("options.{k}")).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} {last_sep} {last}", rest.join(", ")),
+    }
+}
+
+/// What a mode of [`Rule::ModeByInputs`] accepts, in words.
+fn mode_needs(mode: &InputMode, all_lists: &[&str]) -> String {
+    let mut parts: Vec<String> = mode
+        .lists
+        .iter()
+        .filter(|b| b.max_items > 0)
+        .map(|b| {
+            if b.min_items == b.max_items {
+                format!("{} options.{}", b.min_items, b.list)
+            } else {
+                format!("{}-{} options.{}", b.min_items, b.max_items, b.list)
+            }
+        })
+        .collect();
+    let none: Vec<String> = all_lists
+        .iter()
+        .filter(|l| !mode.lists.iter().any(|b| b.list == **l && b.max_items > 0))
+        .map(|l| l.to_string())
+        .collect();
+    if !none.is_empty() {
+        parts.push(format!("no {}", option_names(&none, "or")));
+    }
+    if mode.min_total > 0 && mode.lists.len() > 1 {
+        parts.push(format!("at least {} reference in all", mode.min_total));
+    }
+    parts.join(", ")
+}
+
+/// Why the list counts do not fit `mode`, if they do not.
+fn misfit(mode: &InputMode, counts: &[(&str, usize)]) -> bool {
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    total < mode.min_total
+        || counts.iter().any(|(list, n)| {
+            let (lo, hi) = mode
+                .lists
+                .iter()
+                .find(|b| b.list == *list)
+                .map_or((0, 0), |b| (b.min_items, b.max_items));
+            *n < lo || *n > hi
+        })
 }
 
 fn is_present(value: Option<&Value>) -> bool {
@@ -123,13 +205,159 @@ fn is_present(value: Option<&Value>) -> bool {
 }
 
 fn apply_rule(
+    spec: &ModelSpec,
     rule: &Rule,
     scene: &Scene,
     out: &mut Map<String, Value>,
     failed: &HashSet<String>,
+    facts: &InputFacts,
     errors: &mut Vec<FieldError>,
 ) {
     match rule {
+        Rule::ModeByInputs { key, modes } => {
+            let mut lists: Vec<&str> = Vec::new();
+            for bound in modes.iter().flat_map(|m| &m.lists) {
+                if !lists.contains(&bound.list.as_str()) {
+                    lists.push(&bound.list);
+                }
+            }
+            if failed.contains(key) || lists.iter().any(|l| failed.contains(*l)) {
+                return;
+            }
+            let counts: Vec<(&str, usize)> = lists
+                .iter()
+                .map(|l| (*l, option_value::list(out, l).len()))
+                .collect();
+            let got = counts
+                .iter()
+                .map(|(l, n)| format!("{n} {l}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            match out.get(key).and_then(Value::as_str).map(str::to_string) {
+                Some(chosen) => {
+                    if let Some(mode) = modes.iter().find(|m| m.value == chosen) {
+                        if misfit(mode, &counts) {
+                            errors.push(FieldError::request(
+                                format!("options.{key}"),
+                                format!(
+                                    "options.{key} {chosen} takes {} (got {got}); change the references or options.{key}, or leave options.{key} out to have it inferred.",
+                                    mode_needs(mode, &lists)
+                                ),
+                            ));
+                        }
+                    }
+                }
+                None => match modes.iter().find(|m| !misfit(m, &counts)) {
+                    Some(mode) => {
+                        out.insert(key.clone(), Value::String(mode.value.clone()));
+                    }
+                    None => {
+                        let ways: Vec<String> = modes
+                            .iter()
+                            .map(|m| format!("{} takes {}", m.value, mode_needs(m, &lists)))
+                            .collect();
+                        errors.push(FieldError::request(
+                            format!("options.{key}"),
+                            format!(
+                                "No options.{key} fits these references (got {got}): {}; change the references.",
+                                ways.join("; ")
+                            ),
+                        ));
+                    }
+                },
+            }
+        }
+        Rule::SharedMaxItems { lists, max_items } => {
+            if lists.iter().any(|l| failed.contains(l)) {
+                return;
+            }
+            let total: usize = lists.iter().map(|l| option_value::list(out, l).len()).sum();
+            if total > *max_items {
+                let field = lists
+                    .iter()
+                    .find(|l| !option_value::list(out, l).is_empty())
+                    .unwrap_or(&lists[0]);
+                errors.push(FieldError::request(
+                    format!("options.{field}"),
+                    format!(
+                        "{} may hold at most {max_items} URLs together (got {total}); remove some.",
+                        option_names(lists, "and")
+                    ),
+                ));
+            }
+        }
+        Rule::NeedsCompanion { key, with } => {
+            if failed.contains(key)
+                || with.iter().any(|w| failed.contains(w))
+                || !is_present(out.get(key))
+                || with.iter().any(|w| is_present(out.get(w)))
+            {
+                return;
+            }
+            errors.push(FieldError::request(
+                format!("options.{key}"),
+                format!(
+                    "options.{key} cannot be sent alone; add {} as well, or remove options.{key}.",
+                    option_names(with, "or")
+                ),
+            ));
+        }
+        // Applied while the scene is decided, and to the prompt check.
+        Rule::ListRoutesTo { .. } | Rule::PromptUnless { .. } => {}
+        Rule::MaxInputSeconds {
+            lists,
+            max_secs,
+            declared_by,
+            when,
+        } => {
+            if when.as_ref().is_some_and(|t| !holds(spec, out, t)) {
+                return;
+            }
+            let condition = when
+                .as_ref()
+                .and_then(|t| {
+                    Some(format!(
+                        " when options.{} is {}",
+                        t.key,
+                        value_text(t.equals.as_ref()?)
+                    ))
+                })
+                .unwrap_or_default();
+            if let Some(declared) = declared_by {
+                let length = out.get(declared).and_then(number);
+                if let Some(length) = length.filter(|l| *l > *max_secs) {
+                    if !failed.contains(declared) {
+                        errors.push(FieldError::request(
+                            format!("options.{declared}"),
+                            format!(
+                                "options.{declared} is {length} s, but the input may last at most {max_secs} s{condition}; use a shorter video."
+                            ),
+                        ));
+                        return;
+                    }
+                }
+            }
+            if lists.iter().any(|l| failed.contains(l)) {
+                return;
+            }
+            let current: &Map<String, Value> = out;
+            let measured: f64 = lists
+                .iter()
+                .flat_map(|l| option_value::list(current, l))
+                .filter_map(Value::as_str)
+                .filter_map(|url| facts.length(url))
+                .sum();
+            if measured > *max_secs {
+                errors.push(FieldError::request(
+                    format!("options.{}", lists[0]),
+                    format!(
+                        "The media in {} last {:.1} s in total, but at most {max_secs} s are allowed{condition}; use a shorter video.",
+                        option_names(lists, "and"),
+                        measured
+                    ),
+                ));
+            }
+        }
         Rule::ModeByItemCount { key, list, modes } => {
             if failed.contains(key) || failed.contains(list) {
                 return;
@@ -313,6 +541,32 @@ fn check_value(option: &OptionSpec, value: &Value) -> Result<Value, String> {
         }
     };
 
+    if let (Some(format), Value::String(s)) = (option.format, &value) {
+        if !format.matches(s) {
+            return Err(format!(
+                "{field} must be {} (got {}).",
+                format.describe(),
+                shown(&value)
+            ));
+        }
+    }
+
+    if option.first_item_only {
+        if let Some(first) = value.as_array().and_then(|items| items.first()).cloned() {
+            value = Value::Array(vec![first]);
+        }
+    }
+
+    let bounded = option.min.is_some() || option.max.is_some() || option.round;
+    if bounded && number(&value).is_none() {
+        return Err(format!("{field} must be a number (got {}).", shown(&value)));
+    }
+    if option.round {
+        if let Some(n) = number(&value) {
+            value = Value::from(n.round() as i64);
+        }
+    }
+
     if let Value::String(s) = &value {
         if let Some(n) = option
             .normalize
@@ -336,10 +590,13 @@ fn check_value(option: &OptionSpec, value: &Value) -> Result<Value, String> {
 
     if option.min.is_some() || option.max.is_some() {
         if let Some(n) = number(&value) {
-            let too_low = option.min.is_some_and(|lo| n < lo);
+            let too_low = option
+                .min
+                .is_some_and(|lo| n < lo || (option.min_exclusive && n == lo));
             let too_high = option.max.is_some_and(|hi| n > hi);
             if too_low || too_high {
                 let bounds = match (option.min, option.max) {
+                    (Some(lo), _) if option.min_exclusive => format!("more than {lo}"),
                     (Some(lo), Some(hi)) => format!("between {lo} and {hi}"),
                     (Some(lo), None) => format!("at least {lo}"),
                     (None, Some(hi)) => format!("at most {hi}"),

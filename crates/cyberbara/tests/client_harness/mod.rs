@@ -3,10 +3,11 @@
 #![allow(dead_code)]
 
 use cyberbara::types::ModelInfo;
-use cyberbara::{ApiKey, Client, ClientOptions, PollPolicy, RetryPolicy};
+use cyberbara::{ApiKey, Backoff, Client, ClientOptions, PollPolicy, RetryPolicy};
+use cyberbara_sandbox::controls::{FaultSpec, NextOutcome, SandboxControls};
 use cyberbara_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -30,14 +31,18 @@ pub struct Env {
     pub base: String,
     pub client: Client,
     pub raw: reqwest::Client,
+    pub controls: SandboxControls,
 }
 
 pub fn fast_options() -> ClientOptions {
     ClientOptions {
         retry: RetryPolicy {
             max_retries: 3,
-            base: Duration::from_millis(10),
-            cap: Duration::from_millis(50),
+            backoff: Backoff {
+                base: Duration::from_millis(10),
+                cap: Duration::from_millis(50),
+                jitter: true,
+            },
             max_retry_after: Duration::from_secs(5),
         },
         poll: PollPolicy {
@@ -63,6 +68,7 @@ pub async fn start_with(mut config: SandboxConfig) -> Env {
     let client = Client::with_options(&base, ApiKey::new(KEY), fast_options()).unwrap();
     Env {
         sandbox,
+        controls: SandboxControls::new(&base),
         base,
         client,
         raw: reqwest::Client::new(),
@@ -97,58 +103,32 @@ impl Env {
         .unwrap()
     }
 
-    pub async fn stats(&self) -> HashMap<String, u64> {
-        let v: Value = self
-            .raw
-            .get(format!("{}/_sandbox/stats", self.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        serde_json::from_value(v["requests"].clone()).unwrap()
+    pub async fn stats(&self) -> BTreeMap<String, u64> {
+        self.controls.stats().await.unwrap()
     }
 
     pub async fn count(&self, template: &str) -> u64 {
-        self.stats().await.get(template).copied().unwrap_or(0)
+        self.controls.count(template).await.unwrap()
     }
 
+    /// Adds a fault written as the control's JSON (checked against [`FaultSpec`]).
     pub async fn fault(&self, spec: Value) {
-        let r = self
-            .raw
-            .post(format!("{}/_sandbox/faults", self.base))
-            .json(&spec)
-            .send()
+        let spec: FaultSpec = serde_json::from_value(spec).expect("a valid fault");
+        self.controls
+            .add_fault(&spec)
             .await
-            .unwrap();
-        assert!(
-            r.status().is_success(),
-            "fault refused: {}",
-            r.text().await.unwrap()
-        );
+            .expect("fault accepted");
     }
 
     pub async fn set_credits(&self, key: &str, credits: i64) {
-        let r = self
-            .raw
-            .put(format!("{}/_sandbox/accounts", self.base))
-            .json(&json!({ "api_key": key, "credits": credits }))
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        self.controls.set_credits(key, credits).await.unwrap();
     }
 
-    pub async fn next_task(&self, outcome: &str, duration_ms: u64) {
-        let r = self
-            .raw
-            .post(format!("{}/_sandbox/next-task", self.base))
-            .json(&json!({ "api_key": KEY, "outcome": outcome, "duration_ms": duration_ms }))
-            .send()
+    pub async fn next_task(&self, outcome: NextOutcome, duration_ms: u64) {
+        self.controls
+            .next_task(KEY, outcome, duration_ms)
             .await
             .unwrap();
-        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
     }
 
     /// A request with the key but without the client, for what the client refuses to send.

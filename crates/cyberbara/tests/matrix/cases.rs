@@ -28,10 +28,21 @@ pub enum Expect {
 #[derive(Debug, Clone)]
 pub struct Case {
     pub name: String,
-    /// `image` or `video`: the generation route.
+    /// `image`, `video`, `audio` or `music`: the generation route.
     pub route: &'static str,
     pub body: Value,
     pub expect: Expect,
+    /// Lengths of referenced videos, by the URL the body names: given to
+    /// `Catalogue::validate_with` as `InputFacts`, and over HTTP made real by uploading a
+    /// video of that length and sending its URL instead.
+    pub lengths: Vec<(&'static str, f64)>,
+}
+
+impl Case {
+    fn lasting(mut self, url: &'static str, secs: f64) -> Case {
+        self.lengths.push((url, secs));
+        self
+    }
 }
 
 fn ok(name: impl Into<String>, route: &'static str, body: Value, checks: Vec<Check>) -> Case {
@@ -40,6 +51,7 @@ fn ok(name: impl Into<String>, route: &'static str, body: Value, checks: Vec<Che
         route,
         body,
         expect: Expect::Accept(checks),
+        lengths: Vec::new(),
     }
 }
 
@@ -55,6 +67,7 @@ fn bad(
         route,
         body,
         expect: Expect::Refuse(code, field),
+        lengths: Vec::new(),
     }
 }
 
@@ -1370,5 +1383,946 @@ pub fn all() -> Vec<Case> {
     cases.extend(veo("veo-3.1-fast", true));
     cases.extend(veo("veo-3.1-quality", false));
     cases.extend(kling_o1());
+    cases.extend(midjourney());
+    cases.extend(seedance_2_ga("seedance-2"));
+    cases.extend(seedance_2_ga("seedance-2-fast"));
+    cases.extend(kling_3());
+    cases.extend(motion_control());
+    cases.extend(suno_sound("suno-sound-v5"));
+    cases.extend(suno_sound("suno-sound-v5-5"));
+    cases.extend(suno_music());
     cases
+}
+
+const AUD: &str = "https://cdn.example.com/a.mp3";
+const VID2: &str = "https://cdn.example.com/w.mp4";
+/// Reference videos whose lengths the cases state (see `Case::lengths`).
+const VID_4S: &str = "https://cdn.example.com/four-seconds.mp4";
+const VID_8S: &str = "https://cdn.example.com/eight-seconds.mp4";
+const VID_12S: &str = "https://cdn.example.com/twelve-seconds.mp4";
+const VID_16S: &str = "https://cdn.example.com/sixteen-seconds.mp4";
+
+fn audios(n: usize) -> Value {
+    json!((0..n)
+        .map(|i| format!("https://cdn.example.com/{i}.mp3"))
+        .collect::<Vec<_>>())
+}
+
+fn midjourney() -> Vec<Case> {
+    let model = "midjourney-v7";
+    let n = |s: &str| format!("{model}: {s}");
+    vec![
+        ok(
+            n("text-to-image inferred"),
+            "image",
+            json!({"model": model, "prompt": "p"}),
+            vec![Scene("text-to-image"), Absent("aspect_ratio")],
+        ),
+        ok(
+            n("image prompts infer image-to-image"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"image_input": [IMG], "image_weight": 1.5}}),
+            vec![
+                Scene("image-to-image"),
+                Has("image_input", json!([IMG])),
+                Has("image_weight", json!(1.5)),
+            ],
+        ),
+        ok(
+            n("explicit text-to-image keeps the image prompts"),
+            "image",
+            json!({"model": model, "prompt": "p", "scene": "text-to-image", "options": {"image_input": [IMG, IMG2]}}),
+            vec![
+                Scene("text-to-image"),
+                Has("image_input", json!([IMG, IMG2])),
+            ],
+        ),
+        ok(
+            n("a style reference leaves the scene text-to-image; its first URL is used"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"style_reference_input": [IMG, IMG2], "style_reference_weight": 0}}),
+            vec![
+                Scene("text-to-image"),
+                Has("style_reference_input", json!([IMG])),
+                Has("style_reference_weight", json!(0)),
+            ],
+        ),
+        ok(
+            n("an omni reference leaves the scene text-to-image; its first URL is used"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"omni_reference_input": [IMG2, IMG3], "omni_reference_weight": 400}}),
+            vec![
+                Scene("text-to-image"),
+                Has("omni_reference_input", json!([IMG2])),
+                Has("omni_reference_weight", json!(400)),
+            ],
+        ),
+        ok(
+            n("references beside image prompts: image-to-image"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"image_input": [IMG], "omni_reference_input": [IMG2]}}),
+            vec![Scene("image-to-image")],
+        ),
+        ok(
+            n("aspect_ratio 2:3 kept"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"aspect_ratio": "2:3"}}),
+            vec![Has("aspect_ratio", json!("2:3"))],
+        ),
+        ok(
+            n("an invalid aspect_ratio becomes 1:1"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"aspect_ratio": "wide"}}),
+            vec![Has("aspect_ratio", json!("1:1"))],
+        ),
+        ok(
+            n("a non-string aspect_ratio becomes 1:1"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"aspect_ratio": 1.5}}),
+            vec![Has("aspect_ratio", json!("1:1"))],
+        ),
+        ok(
+            n("unknown options forwarded"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"stylize": 250, "chaos": 10}}),
+            vec![Has("stylize", json!(250)), Has("chaos", json!(10))],
+        ),
+        bad(
+            n("prompt required"),
+            "image",
+            json!({"model": model, "options": {"aspect_ratio": "1:1"}}),
+            InvalidRequest,
+            "prompt",
+        ),
+        bad(
+            n("image-to-image requires image_input"),
+            "image",
+            json!({"model": model, "prompt": "p", "scene": "image-to-image", "options": {"style_reference_input": [IMG]}}),
+            InvalidRequest,
+            "options.image_input",
+        ),
+        bad(
+            n("image_input must be a list"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"image_input": IMG}}),
+            InvalidRequest,
+            "options.image_input",
+        ),
+        bad(
+            n("image_weight below 0"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"image_input": [IMG], "image_weight": -1}}),
+            InvalidRequest,
+            "options.image_weight",
+        ),
+        bad(
+            n("style_reference_input must be a list"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"style_reference_input": IMG}}),
+            InvalidRequest,
+            "options.style_reference_input",
+        ),
+        bad(
+            n("style_reference_weight below 0"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"style_reference_weight": -0.5}}),
+            InvalidRequest,
+            "options.style_reference_weight",
+        ),
+        bad(
+            n("omni_reference_input must hold URLs"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"omni_reference_input": [42]}}),
+            InvalidRequest,
+            "options.omni_reference_input",
+        ),
+        bad(
+            n("omni_reference_weight must be a number"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"omni_reference_weight": "high"}}),
+            InvalidRequest,
+            "options.omni_reference_weight",
+        ),
+        bad(
+            n("provider key image_url refused even when passing through"),
+            "image",
+            json!({"model": model, "prompt": "p", "options": {"image_url": IMG}}),
+            InvalidRequest,
+            "options.image_url",
+        ),
+        bad(
+            n("image model on the video route"),
+            "video",
+            json!({"model": model, "prompt": "p"}),
+            InvalidModelForMediaType,
+            "model",
+        ),
+        bad(
+            n("a video scene is refused"),
+            "image",
+            json!({"model": model, "prompt": "p", "scene": "image-to-video"}),
+            SceneNotSupported,
+            "scene",
+        ),
+    ]
+}
+
+fn seedance_2_ga(model: &'static str) -> Vec<Case> {
+    let n = |s: &str| format!("{model}: {s}");
+    vec![
+        ok(
+            n("text-to-video, mode inferred"),
+            "video",
+            json!({"model": model, "prompt": "p"}),
+            vec![Scene("text-to-video"), Has("mode", json!("text_to_video"))],
+        ),
+        ok(
+            n("one image: first_last_frames"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": [IMG]}}),
+            vec![
+                Scene("image-to-video"),
+                Has("mode", json!("first_last_frames")),
+            ],
+        ),
+        ok(
+            n("two images: first_last_frames"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": [IMG, IMG2]}}),
+            vec![Has("mode", json!("first_last_frames"))],
+        ),
+        ok(
+            n("three images: omni_reference"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": [IMG, IMG2, IMG3]}}),
+            vec![
+                Scene("image-to-video"),
+                Has("mode", json!("omni_reference")),
+            ],
+        ),
+        ok(
+            n("twelve images"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": images(12)}}),
+            vec![Has("mode", json!("omni_reference"))],
+        ),
+        ok(
+            n("eleven images and one audio: twelve references together"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": images(11), "audio_input": [AUD]}}),
+            vec![
+                Has("mode", json!("omni_reference")),
+                Has("audio_input", json!([AUD])),
+            ],
+        ),
+        ok(
+            n("one image and one audio: omni_reference"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": [IMG], "audio_input": [AUD]}}),
+            vec![
+                Scene("image-to-video"),
+                Has("mode", json!("omni_reference")),
+            ],
+        ),
+        ok(
+            n("one video: video-to-video, omni_reference"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID]}}),
+            vec![
+                Scene("video-to-video"),
+                Has("mode", json!("omni_reference")),
+                Has("video_input", json!([VID])),
+            ],
+        ),
+        ok(
+            n("a video with audio and images"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID], "audio_input": audios(2), "image_input": [IMG]}}),
+            vec![Scene("video-to-video"), Has("audio_input", audios(2))],
+        ),
+        ok(
+            n("explicit omni_reference with one image"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": [IMG], "mode": "omni_reference"}}),
+            vec![Has("mode", json!("omni_reference"))],
+        ),
+        ok(
+            n("duration 15 is the output length of a video edit"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID], "duration": 15}}),
+            vec![Has("duration", json!(15))],
+        ),
+        ok(
+            n("duration 4"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"duration": 4}}),
+            vec![Has("duration", json!(4))],
+        ),
+        ok(
+            n("aspect_ratio 21:9"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"aspect_ratio": "21:9"}}),
+            vec![Has("aspect_ratio", json!("21:9"))],
+        ),
+        ok(
+            n("a 4 s reference video"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID_4S]}}),
+            vec![Scene("video-to-video")],
+        )
+        .lasting(VID_4S, 4.0),
+        ok(
+            n("image_input ignored for explicit text-to-video"),
+            "video",
+            json!({"model": model, "prompt": "p", "scene": "text-to-video", "options": {"image_input": [IMG]}}),
+            vec![Dropped("image_input"), Has("mode", json!("text_to_video"))],
+        ),
+        ok(
+            n("video_input ignored for explicit image-to-video"),
+            "video",
+            json!({"model": model, "prompt": "p", "scene": "image-to-video", "options": {"image_input": [IMG], "video_input": [VID]}}),
+            vec![
+                Dropped("video_input"),
+                Has("mode", json!("first_last_frames")),
+            ],
+        ),
+        ok(
+            n("unknown option dropped"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"camera_fixed": true, "parent_task_id": "t"}}),
+            vec![Dropped("camera_fixed"), Dropped("parent_task_id")],
+        ),
+        bad(
+            n("prompt required"),
+            "video",
+            json!({"model": model, "options": {"duration": 5}}),
+            InvalidRequest,
+            "prompt",
+        ),
+        bad(
+            n("thirteen images"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": images(13)}}),
+            InvalidRequest,
+            "options.image_input",
+        ),
+        bad(
+            n("twelve images and one audio: thirteen references together"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": images(12), "audio_input": [AUD]}}),
+            InvalidRequest,
+            "options.image_input",
+        ),
+        bad(
+            n("audio_input alone"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"audio_input": [AUD]}}),
+            InvalidRequest,
+            "options.audio_input",
+        ),
+        bad(
+            n("audio_input alone once explicit text-to-video drops the images"),
+            "video",
+            json!({"model": model, "prompt": "p", "scene": "text-to-video", "options": {"image_input": [IMG], "audio_input": [AUD]}}),
+            InvalidRequest,
+            "options.audio_input",
+        ),
+        bad(
+            n("audio_input must be a list"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": [IMG], "audio_input": AUD}}),
+            InvalidRequest,
+            "options.audio_input",
+        ),
+        bad(
+            n("two videos"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID, VID2]}}),
+            InvalidRequest,
+            "options.video_input",
+        ),
+        bad(
+            n("video-to-video requires video_input"),
+            "video",
+            json!({"model": model, "prompt": "p", "scene": "video-to-video", "options": {"image_input": [IMG]}}),
+            InvalidRequest,
+            "options.video_input",
+        ),
+        bad(
+            n("image-to-video requires image_input"),
+            "video",
+            json!({"model": model, "prompt": "p", "scene": "image-to-video"}),
+            InvalidRequest,
+            "options.image_input",
+        ),
+        bad(
+            n("a 16 s reference video is over 15.4 s"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID_16S]}}),
+            InvalidRequest,
+            "options.video_input",
+        )
+        .lasting(VID_16S, 16.0),
+        bad(
+            n("first_last_frames with three images"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": [IMG, IMG2, IMG3], "mode": "first_last_frames"}}),
+            InvalidRequest,
+            "options.mode",
+        ),
+        bad(
+            n("text_to_video with an image"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": [IMG], "mode": "text_to_video"}}),
+            InvalidRequest,
+            "options.mode",
+        ),
+        bad(
+            n("omni_reference without references"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"mode": "omni_reference"}}),
+            InvalidRequest,
+            "options.mode",
+        ),
+        bad(
+            n("first_last_frames with a video"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID], "image_input": [IMG], "mode": "first_last_frames"}}),
+            InvalidRequest,
+            "options.mode",
+        ),
+        bad(
+            n("mode outside the list"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"mode": "motion"}}),
+            InvalidRequest,
+            "options.mode",
+        ),
+        bad(
+            n("duration 3"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"duration": 3}}),
+            InvalidRequest,
+            "options.duration",
+        ),
+        bad(
+            n("duration 16"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"duration": 16}}),
+            InvalidRequest,
+            "options.duration",
+        ),
+        bad(
+            n("duration must be a whole number"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"duration": 4.5}}),
+            InvalidRequest,
+            "options.duration",
+        ),
+        bad(
+            n("aspect_ratio 5:4 refused"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"aspect_ratio": "5:4"}}),
+            InvalidRequest,
+            "options.aspect_ratio",
+        ),
+        bad(
+            n("provider key image_urls refused"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_urls": [IMG]}}),
+            InvalidRequest,
+            "options.image_urls",
+        ),
+        bad(
+            n("video model on the image route"),
+            "image",
+            json!({"model": model, "prompt": "p"}),
+            InvalidModelForMediaType,
+            "model",
+        ),
+    ]
+}
+
+fn kling_3() -> Vec<Case> {
+    let model = "kling-3.0";
+    let n = |s: &str| format!("{model}: {s}");
+    let mut cases = vec![
+        ok(
+            n("text-to-video"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"sound": true, "mode": "pro", "aspect_ratio": "9:16"}}),
+            vec![
+                Scene("text-to-video"),
+                Has("sound", json!(true)),
+                Has("mode", json!("pro")),
+                Has("aspect_ratio", json!("9:16")),
+            ],
+        ),
+        ok(
+            n("image-to-video inferred"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": [IMG]}}),
+            vec![Scene("image-to-video"), Has("image_input", json!([IMG]))],
+        ),
+        ok(
+            n("images route to image-to-video even when text-to-video is given"),
+            "video",
+            json!({"model": model, "prompt": "p", "scene": "text-to-video", "options": {"image_input": [IMG]}}),
+            vec![Scene("image-to-video"), Has("image_input", json!([IMG]))],
+        ),
+        ok(
+            n("an empty image list stays text-to-video"),
+            "video",
+            json!({"model": model, "prompt": "p", "scene": "text-to-video", "options": {"image_input": []}}),
+            vec![Scene("text-to-video")],
+        ),
+        ok(
+            n("unknown option dropped"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"camera_fixed": true}}),
+            vec![Dropped("camera_fixed")],
+        ),
+        bad(
+            n("prompt required"),
+            "video",
+            json!({"model": model, "options": {"sound": true}}),
+            InvalidRequest,
+            "prompt",
+        ),
+        bad(
+            n("image-to-video requires image_input"),
+            "video",
+            json!({"model": model, "prompt": "p", "scene": "image-to-video"}),
+            InvalidRequest,
+            "options.image_input",
+        ),
+        bad(
+            n("image_input must be a list"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"image_input": IMG}}),
+            InvalidRequest,
+            "options.image_input",
+        ),
+        bad(
+            n("duration must be a number"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"duration": "ten"}}),
+            InvalidRequest,
+            "options.duration",
+        ),
+        bad(
+            n("sound must be a boolean"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"sound": "yes"}}),
+            InvalidRequest,
+            "options.sound",
+        ),
+        bad(
+            n("mode master refused"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"mode": "master"}}),
+            InvalidRequest,
+            "options.mode",
+        ),
+        bad(
+            n("aspect_ratio 4:3 refused"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"aspect_ratio": "4:3"}}),
+            InvalidRequest,
+            "options.aspect_ratio",
+        ),
+        bad(
+            n("video-to-video inferred but unsupported"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID]}}),
+            SceneNotSupported,
+            "scene",
+        ),
+        bad(
+            n("provider key input_images refused"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"input_images": [IMG]}}),
+            InvalidRequest,
+            "options.input_images",
+        ),
+    ];
+    for (sent, sent_label, kept) in [
+        (json!(7.4), "7.4", 7),
+        (json!("12"), "\"12\"", 12),
+        (json!(15.4), "15.4", 15),
+        (json!(2.6), "2.6", 3),
+    ] {
+        cases.push(ok(
+            n(&format!("duration {sent_label} rounds to {kept}")),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"duration": sent}}),
+            vec![Has("duration", json!(kept))],
+        ));
+    }
+    for (sent, label) in [
+        (json!(15.6), "15.6"),
+        (json!(2.4), "2.4"),
+        (json!(20), "20"),
+    ] {
+        cases.push(bad(
+            n(&format!("duration {label} rounds outside 3-15")),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"duration": sent}}),
+            InvalidRequest,
+            "options.duration",
+        ));
+    }
+    cases
+}
+
+fn motion_control() -> Vec<Case> {
+    let model = "kling-3.0-motion-control";
+    let n = |s: &str| format!("{model}: {s}");
+    vec![
+        ok(
+            n("a video and an image, no prompt"),
+            "video",
+            json!({"model": model, "options": {"video_input": [VID], "image_input": [IMG]}}),
+            vec![Scene("video-to-video"), Has("video_input", json!([VID])), Has("image_input", json!([IMG]))],
+        ),
+        ok(
+            n("1080p, image orientation, a 9.5 s video declared"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID], "image_input": [IMG, IMG2], "mode": "1080p", "character_orientation": "image", "input_video_duration": 9.5}}),
+            vec![Has("mode", json!("1080p")), Has("character_orientation", json!("image")), Has("input_video_duration", json!(9.5))],
+        ),
+        ok(
+            n("only the first video is the motion reference"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID, VID2], "image_input": [IMG]}}),
+            vec![Has("video_input", json!([VID]))],
+        ),
+        ok(
+            n("video orientation (the default) takes 30 s"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID], "image_input": [IMG], "input_video_duration": 30}}),
+            vec![Has("input_video_duration", json!(30))],
+        ),
+        ok(
+            n("an 8 s video with image orientation"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID_8S], "image_input": [IMG], "character_orientation": "image"}}),
+            vec![Scene("video-to-video")],
+        )
+        .lasting(VID_8S, 8.0),
+        ok(
+            n("a 12 s video with video orientation"),
+            "video",
+            json!({"model": model, "prompt": "p", "options": {"video_input": [VID_12S], "image_input": [IMG], "character_orientation": "video"}}),
+            vec![Has("character_orientation", json!("video"))],
+        )
+        .lasting(VID_12S, 12.0),
+        ok(
+            n("unknown option dropped"),
+            "video",
+            json!({"model": model, "options": {"video_input": [VID], "image_input": [IMG], "duration": 5}}),
+            vec![Dropped("duration")],
+        ),
+        bad(
+            n("prompt and options both empty"),
+            "video",
+            json!({"model": model, "scene": "video-to-video"}),
+            InvalidRequest,
+            "prompt",
+        ),
+        bad(
+            n("video_input required"),
+            "video",
+            json!({"model": model, "scene": "video-to-video", "options": {"image_input": [IMG]}}),
+            InvalidRequest,
+            "options.video_input",
+        ),
+        bad(
+            n("video_input must be a list"),
+            "video",
+            json!({"model": model, "scene": "video-to-video", "options": {"video_input": VID, "image_input": [IMG]}}),
+            InvalidRequest,
+            "options.video_input",
+        ),
+        bad(
+            n("image_input required"),
+            "video",
+            json!({"model": model, "options": {"video_input": [VID]}}),
+            InvalidRequest,
+            "options.image_input",
+        ),
+        bad(
+            n("an image alone is image-to-video, which it does not do"),
+            "video",
+            json!({"model": model, "options": {"image_input": [IMG]}}),
+            SceneNotSupported,
+            "scene",
+        ),
+        bad(
+            n("mode 4k refused"),
+            "video",
+            json!({"model": model, "options": {"video_input": [VID], "image_input": [IMG], "mode": "4k"}}),
+            InvalidRequest,
+            "options.mode",
+        ),
+        bad(
+            n("character_orientation left refused"),
+            "video",
+            json!({"model": model, "options": {"video_input": [VID], "image_input": [IMG], "character_orientation": "left"}}),
+            InvalidRequest,
+            "options.character_orientation",
+        ),
+        bad(
+            n("input_video_duration 0"),
+            "video",
+            json!({"model": model, "options": {"video_input": [VID], "image_input": [IMG], "input_video_duration": 0}}),
+            InvalidRequest,
+            "options.input_video_duration",
+        ),
+        bad(
+            n("input_video_duration as text"),
+            "video",
+            json!({"model": model, "options": {"video_input": [VID], "image_input": [IMG], "input_video_duration": "12"}}),
+            InvalidRequest,
+            "options.input_video_duration",
+        ),
+        bad(
+            n("a declared 12 s video with image orientation"),
+            "video",
+            json!({"model": model, "options": {"video_input": [VID], "image_input": [IMG], "character_orientation": "image", "input_video_duration": 12}}),
+            InvalidRequest,
+            "options.input_video_duration",
+        ),
+        bad(
+            n("a declared 31 s video with the default orientation"),
+            "video",
+            json!({"model": model, "options": {"video_input": [VID], "image_input": [IMG], "input_video_duration": 31}}),
+            InvalidRequest,
+            "options.input_video_duration",
+        ),
+        bad(
+            n("a 12 s video with image orientation"),
+            "video",
+            json!({"model": model, "options": {"video_input": [VID_12S], "image_input": [IMG], "character_orientation": "image"}}),
+            InvalidRequest,
+            "options.video_input",
+        )
+        .lasting(VID_12S, 12.0),
+        bad(
+            n("provider key image_url refused"),
+            "video",
+            json!({"model": model, "options": {"video_input": [VID], "image_input": [IMG], "image_url": IMG}}),
+            InvalidRequest,
+            "options.image_url",
+        ),
+        bad(
+            n("video model on the image route"),
+            "image",
+            json!({"model": model, "options": {"video_input": [VID], "image_input": [IMG]}}),
+            InvalidModelForMediaType,
+            "model",
+        ),
+    ]
+}
+
+fn suno_sound(model: &'static str) -> Vec<Case> {
+    let n = |s: &str| format!("{model}: {s}");
+    vec![
+        ok(
+            n("text-to-audio inferred"),
+            "audio",
+            json!({"model": model, "prompt": "rain on a tin roof"}),
+            vec![Scene("text-to-audio")],
+        ),
+        ok(
+            n("loop and a length"),
+            "audio",
+            json!({"model": model, "prompt": "p", "options": {"loop": true, "duration": 12.5}}),
+            vec![Has("loop", json!(true)), Has("duration", json!(12.5))],
+        ),
+        ok(
+            n("unknown options forwarded"),
+            "audio",
+            json!({"model": model, "prompt": "p", "scene": "text-to-audio", "options": {"loop": false, "tags": "rain"}}),
+            vec![Has("tags", json!("rain")), Has("loop", json!(false))],
+        ),
+        bad(
+            n("prompt required"),
+            "audio",
+            json!({"model": model, "options": {"loop": true}}),
+            InvalidRequest,
+            "prompt",
+        ),
+        bad(
+            n("loop must be a boolean"),
+            "audio",
+            json!({"model": model, "prompt": "p", "options": {"loop": "no"}}),
+            InvalidRequest,
+            "options.loop",
+        ),
+        bad(
+            n("duration under 1 s"),
+            "audio",
+            json!({"model": model, "prompt": "p", "options": {"duration": 0.5}}),
+            InvalidRequest,
+            "options.duration",
+        ),
+        bad(
+            n("duration over 30 s"),
+            "audio",
+            json!({"model": model, "prompt": "p", "options": {"duration": 31}}),
+            InvalidRequest,
+            "options.duration",
+        ),
+        bad(
+            n("provider key image_url refused"),
+            "audio",
+            json!({"model": model, "prompt": "p", "options": {"image_url": IMG}}),
+            InvalidRequest,
+            "options.image_url",
+        ),
+        bad(
+            n("audio model on the music route"),
+            "music",
+            json!({"model": model, "prompt": "p"}),
+            InvalidModelForMediaType,
+            "model",
+        ),
+        bad(
+            n("a music scene is refused"),
+            "audio",
+            json!({"model": model, "prompt": "p", "scene": "text-to-music"}),
+            SceneNotSupported,
+            "scene",
+        ),
+    ]
+}
+
+fn suno_music() -> Vec<Case> {
+    let model = "suno-music-v5";
+    let n = |s: &str| format!("{model}: {s}");
+    vec![
+        ok(
+            n("text-to-music inferred"),
+            "music",
+            json!({"model": model, "prompt": "lofi beats to study to"}),
+            vec![Scene("text-to-music")],
+        ),
+        ok(
+            n("instrumental and a length"),
+            "music",
+            json!({"model": model, "prompt": "p", "options": {"instrumental": true, "duration": 120}}),
+            vec![
+                Has("instrumental", json!(true)),
+                Has("duration", json!(120)),
+            ],
+        ),
+        ok(
+            n("a full custom payload needs no prompt"),
+            "music",
+            json!({"model": model, "options": {"custom_mode": true, "title": "Rain", "style": "lo-fi, piano", "lyrics": "drip drop"}}),
+            vec![
+                Has("title", json!("Rain")),
+                Has("style", json!("lo-fi, piano")),
+                Has("lyrics", json!("drip drop")),
+                Has("custom_mode", json!(true)),
+            ],
+        ),
+        ok(
+            n("a custom instrumental needs no lyrics and no prompt"),
+            "music",
+            json!({"model": model, "options": {"custom_mode": true, "title": "Rain", "style": "ambient", "instrumental": true}}),
+            vec![Scene("text-to-music"), Absent("lyrics")],
+        ),
+        ok(
+            n("unknown options forwarded"),
+            "music",
+            json!({"model": model, "prompt": "p", "options": {"negative_tags": "metal"}}),
+            vec![Has("negative_tags", json!("metal"))],
+        ),
+        bad(
+            n("prompt required without custom mode"),
+            "music",
+            json!({"model": model, "options": {"title": "Rain", "style": "ambient", "lyrics": "la"}}),
+            InvalidRequest,
+            "prompt",
+        ),
+        bad(
+            n("prompt required when the custom payload has no lyrics"),
+            "music",
+            json!({"model": model, "options": {"custom_mode": true, "title": "Rain", "style": "ambient"}}),
+            InvalidRequest,
+            "prompt",
+        ),
+        bad(
+            n("prompt required when the custom payload has no title"),
+            "music",
+            json!({"model": model, "options": {"custom_mode": true, "style": "ambient", "instrumental": true}}),
+            InvalidRequest,
+            "prompt",
+        ),
+        bad(
+            n("instrumental must be a boolean"),
+            "music",
+            json!({"model": model, "prompt": "p", "options": {"instrumental": "true"}}),
+            InvalidRequest,
+            "options.instrumental",
+        ),
+        bad(
+            n("duration under 10 s"),
+            "music",
+            json!({"model": model, "prompt": "p", "options": {"duration": 5}}),
+            InvalidRequest,
+            "options.duration",
+        ),
+        bad(
+            n("duration over 240 s"),
+            "music",
+            json!({"model": model, "prompt": "p", "options": {"duration": 300}}),
+            InvalidRequest,
+            "options.duration",
+        ),
+        bad(
+            n("custom_mode must be a boolean"),
+            "music",
+            json!({"model": model, "prompt": "p", "options": {"custom_mode": "yes"}}),
+            InvalidRequest,
+            "options.custom_mode",
+        ),
+        bad(
+            n("title must not be empty"),
+            "music",
+            json!({"model": model, "prompt": "p", "options": {"title": " "}}),
+            InvalidRequest,
+            "options.title",
+        ),
+        bad(
+            n("style must be text"),
+            "music",
+            json!({"model": model, "prompt": "p", "options": {"style": 5}}),
+            InvalidRequest,
+            "options.style",
+        ),
+        bad(
+            n("lyrics must be text"),
+            "music",
+            json!({"model": model, "prompt": "p", "options": {"lyrics": ["la"]}}),
+            InvalidRequest,
+            "options.lyrics",
+        ),
+        bad(
+            n("provider key image_url refused"),
+            "music",
+            json!({"model": model, "prompt": "p", "options": {"image_url": IMG}}),
+            InvalidRequest,
+            "options.image_url",
+        ),
+        bad(
+            n("music model on the audio route"),
+            "audio",
+            json!({"model": model, "prompt": "p"}),
+            InvalidModelForMediaType,
+            "model",
+        ),
+    ]
 }

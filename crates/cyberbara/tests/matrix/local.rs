@@ -4,7 +4,8 @@
 use super::cases::{Case, Check, Expect};
 use cyberbara::catalogue::{Catalogue, Rule};
 use cyberbara::types::{ErrorCode, GenerationRequest, MediaType, Scene};
-use cyberbara::validate::{FieldError, NormalizedRequest};
+use cyberbara::validate::{FieldError, InputFacts, NormalizedRequest};
+use serde_json::Value;
 
 pub fn route(case: &Case) -> MediaType {
     MediaType::parse(case.route)
@@ -19,7 +20,11 @@ pub fn run(case: &Case) -> Result<NormalizedRequest, Vec<FieldError>> {
         scene: body["scene"].as_str().map(Scene::parse),
         options: body["options"].as_object().cloned().unwrap_or_default(),
     };
-    Catalogue::builtin().validate(&request, &route(case))
+    let mut facts = InputFacts::new();
+    for (url, secs) in &case.lengths {
+        facts.set_length(*url, *secs);
+    }
+    Catalogue::builtin().validate_with(&request, &route(case), &facts)
 }
 
 /// Why the local validator disagrees with the case, if it does.
@@ -94,9 +99,53 @@ pub fn coverage_gaps(cases: &[Case]) -> Vec<String> {
                     spec.model, option.key
                 ));
             }
-            if !refused_on(&format!("options.{}", option.key)) {
+            let sent = |c: &Case| -> Option<Value> {
+                names
+                    .iter()
+                    .find_map(|n| c.body["options"].get(n.as_str()).cloned())
+            };
+            let accepted_pairs: Vec<(Value, &NormalizedRequest)> = mine
+                .iter()
+                .filter_map(|(c, r)| Some((sent(c)?, r.as_ref().ok()?)))
+                .collect();
+            if let Some(fallback) = &option.invalid_becomes {
+                // Nothing is refused: a value it cannot use is replaced instead.
+                let replaced = accepted_pairs.iter().any(|(sent, done)| {
+                    sent != fallback && done.options.get(&option.key) == Some(fallback)
+                });
+                if !replaced {
+                    gaps.push(format!(
+                        "{}: no case shows an invalid options.{} replaced",
+                        spec.model, option.key
+                    ));
+                }
+            } else if !refused_on(&format!("options.{}", option.key)) {
                 gaps.push(format!(
                     "{}: no refused case for options.{}",
+                    spec.model, option.key
+                ));
+            }
+            if option.round
+                && !accepted_pairs.iter().any(|(sent, done)| {
+                    sent.as_f64().is_some_and(|n| n.fract() != 0.0)
+                        && done.options.get(&option.key).and_then(Value::as_f64)
+                            == sent.as_f64().map(f64::round)
+                })
+            {
+                gaps.push(format!(
+                    "{}: no case shows options.{} rounded",
+                    spec.model, option.key
+                ));
+            }
+            if option.first_item_only
+                && !accepted_pairs.iter().any(|(sent, done)| {
+                    sent.as_array().is_some_and(|items| items.len() > 1)
+                        && done.options.get(&option.key).cloned()
+                            == sent.as_array().map(|i| json_list(&i[..1]))
+                })
+            {
+                gaps.push(format!(
+                    "{}: no case shows only the first options.{} kept",
                     spec.model, option.key
                 ));
             }
@@ -147,12 +196,88 @@ pub fn coverage_gaps(cases: &[Case]) -> Vec<String> {
             gaps.push(format!("{}: no case sends an unknown option", spec.model));
         }
         for rule in &spec.rules {
+            // The newer rules are checked by what their cases show and by a phrase only
+            // their own refusal uses, so another rule's refusal cannot stand in for them.
+            let refused_with = |field: &str, phrase: &str| {
+                refused
+                    .iter()
+                    .any(|e| e.field == field && e.message.contains(phrase))
+            };
+            let newer = match rule {
+                Rule::ModeByInputs { key, .. } => Some((
+                    mine.iter()
+                        .any(|(c, r)| r.is_ok() && c.body["options"].get(key.as_str()).is_none())
+                        && mine.iter().any(|(c, r)| {
+                            r.is_ok() && c.body["options"].get(key.as_str()).is_some()
+                        }),
+                    refused_with(&format!("options.{key}"), "takes")
+                        || refused_with(&format!("options.{key}"), "fits"),
+                )),
+                Rule::SharedMaxItems { lists, .. } => Some((
+                    accepted.iter().any(|a| {
+                        lists.iter().all(|l| {
+                            a.options
+                                .get(l)
+                                .and_then(Value::as_array)
+                                .is_some_and(|v| !v.is_empty())
+                        })
+                    }),
+                    refused.iter().any(|e| e.message.contains("together")),
+                )),
+                Rule::NeedsCompanion { key, .. } => Some((
+                    accepted.iter().any(|a| a.options.contains_key(key)),
+                    refused_with(&format!("options.{key}"), "alone"),
+                )),
+                Rule::ListRoutesTo { scene, .. } => Some((
+                    mine.iter().any(|(c, r)| {
+                        c.body["scene"]
+                            .as_str()
+                            .is_some_and(|s| s != scene.as_str())
+                            && r.as_ref().is_ok_and(|done| &done.scene == scene)
+                    }),
+                    // Routing refuses nothing.
+                    true,
+                )),
+                Rule::MaxInputSeconds {
+                    lists,
+                    max_secs,
+                    declared_by,
+                    ..
+                } => {
+                    let phrase = format!("at most {max_secs} s");
+                    let fields: Vec<String> = declared_by
+                        .iter()
+                        .chain(lists.first())
+                        .map(|k| format!("options.{k}"))
+                        .collect();
+                    Some((
+                        accepted.iter().any(|a| a.options.contains_key(&lists[0])),
+                        fields.iter().any(|f| refused_with(f, &phrase)),
+                    ))
+                }
+                Rule::PromptUnless { .. } => Some((
+                    mine.iter()
+                        .any(|(c, r)| r.is_ok() && c.body.get("prompt").is_none()),
+                    refused_on("prompt"),
+                )),
+                _ => None,
+            };
+            if let Some((accepted_shown, refused_shown)) = newer {
+                if !accepted_shown {
+                    gaps.push(format!("{}: no accepted case for {rule:?}", spec.model));
+                }
+                if !refused_shown {
+                    gaps.push(format!("{}: no refused case for {rule:?}", spec.model));
+                }
+                continue;
+            }
             let (accept_key, refuse_field) = match rule {
                 Rule::ModeByItemCount { key, list, .. } => (key.clone(), Some(list.clone())),
                 Rule::RestrictWhen { key, .. } => (key.clone(), Some(key.clone())),
                 Rule::OneOfRequired { keys } => (keys[0].clone(), keys.first().cloned()),
                 // Moving an item cannot be refused; its target's own checks are covered above.
                 Rule::SecondItemBecomes { to, .. } => (to.clone(), None),
+                other => unreachable!("handled above: {other:?}"),
             };
             if !accepted.iter().any(|a| a.options.contains_key(&accept_key)) {
                 gaps.push(format!("{}: no accepted case for {rule:?}", spec.model));
@@ -165,4 +290,8 @@ pub fn coverage_gaps(cases: &[Case]) -> Vec<String> {
         }
     }
     gaps
+}
+
+fn json_list(items: &[Value]) -> Value {
+    Value::Array(items.to_vec())
 }

@@ -1,7 +1,9 @@
 //! One download attempt of one output: resumed with `Range` (and `If-Range`, so a file
 //! that changed on the server starts over instead of being spliced) when a partial file
 //! exists, streamed to that partial file, then checked: the length the server announced,
-//! and bytes that really are the media type the task produced.
+//! and bytes that really are the media type the task produced. A reply past its media
+//! type's ceiling, one the disk has no room for, or one slower than the rate floor is
+//! given up while it streams, whatever it announced.
 
 use super::media_info::family;
 use super::Inner;
@@ -19,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 
 /// Why an attempt did not produce a checked file.
 #[derive(Debug)]
-pub(super) enum Failure {
+pub(crate) enum Failure {
     /// Worth another attempt (network trouble, 429/5xx, a reply cut short); the partial
     /// file is kept for a `Range` request. `after` is the server's `Retry-After`.
     Retry {
@@ -57,6 +59,10 @@ pub(super) async fn attempt(
         let _ = std::fs::remove_file(partial);
         Failure::Fatal(io_error("save the download", &folder, &err))
     };
+    let write_failed_room = |err: AppError| {
+        let _ = std::fs::remove_file(partial);
+        Failure::Fatal(err)
+    };
     if let Some(dir) = partial.parent() {
         tokio::fs::create_dir_all(dir).await.map_err(write_failed)?;
     }
@@ -64,7 +70,9 @@ pub(super) async fn attempt(
         Ok(meta) => meta.len(),
         Err(_) => 0,
     };
-    let mut request = inner.http.get(&item.url);
+    let (http, url) = inner.client_for(item).await?;
+    let max = inner.config.max_bytes.for_media(&item.media_type);
+    let mut request = http.get(url);
     if have > 0 {
         request = request.header(header::RANGE, format!("bytes={have}-"));
         if let Some(validator) = &item.validator {
@@ -75,7 +83,10 @@ pub(super) async fn attempt(
     inner.stats.requests.fetch_add(1, Ordering::Relaxed);
     let response = tokio::select! {
         _ = cancel.cancelled() => return Err(Failure::Canceled),
-        sent = request.send() => sent.map_err(|e| retry(describe(&e)))?,
+        sent = request.send() => sent.map_err(|e| match cyberbara::egress::refusal_in(&e) {
+            Some(why) => Failure::Fatal(AppError::new(crate::error::ErrorKind::Network, why.to_string())),
+            None => retry(describe(&e)),
+        })?,
     };
     let status = response.status();
     let (append, total) = match status {
@@ -150,6 +161,30 @@ pub(super) async fn attempt(
         }
     }
 
+    let too_large = |size: u64| {
+        let _ = std::fs::remove_file(partial);
+        Failure::Fatal(AppError::new(
+            crate::error::ErrorKind::Network,
+            format!(
+                "The server sent {} larger than {} (the most an {} output may be), so it was not kept.",
+                if size == u64::MAX { "a file".to_string() } else { format!("a file of {}", human_bytes(size)) },
+                human_bytes(max),
+                item.media_type
+            ),
+        ))
+    };
+    if let Some(total) = total {
+        if total > max {
+            return Err(too_large(total));
+        }
+        check_room(
+            inner,
+            &folder,
+            total.saturating_sub(if append { have } else { 0 }),
+        )
+        .map_err(&write_failed_room)?;
+    }
+
     let mut file = tokio::fs::OpenOptions::new()
         .create(true)
         .write(true)
@@ -161,11 +196,20 @@ pub(super) async fn attempt(
     let mut received = if append { have } else { 0 };
     let mut stream = response.bytes_stream();
     let mut last_progress = Instant::now() - inner.config.progress_every;
+    let mut rate = cyberbara::client::RateWatch::new(inner.config.rate_floor);
+    let mut since_room_check = 0u64;
     loop {
         let chunk = tokio::select! {
             _ = cancel.cancelled() => {
                 let _ = file.flush().await;
                 return Err(Failure::Canceled);
+            }
+            _ = tokio::time::sleep_until(rate.window_end()) => {
+                if rate.stalled() {
+                    let _ = file.flush().await;
+                    return Err(retry("the server became too slow"));
+                }
+                continue;
             }
             chunk = stream.next() => chunk,
         };
@@ -177,8 +221,22 @@ pub(super) async fn attempt(
                 return Err(retry(describe(&err)));
             }
         };
+        if received + chunk.len() as u64 > max {
+            drop(file);
+            return Err(too_large(u64::MAX));
+        }
         file.write_all(&chunk).await.map_err(write_failed)?;
         received += chunk.len() as u64;
+        rate.record(chunk.len() as u64);
+        since_room_check += chunk.len() as u64;
+        // A reply without a length (or with a lying one) is checked as it grows.
+        if since_room_check >= ROOM_CHECK_EVERY {
+            since_room_check = 0;
+            if let Err(err) = check_room(inner, &folder, 0) {
+                drop(file);
+                return Err(write_failed_room(err));
+            }
+        }
         if last_progress.elapsed() >= inner.config.progress_every {
             last_progress = Instant::now();
             inner.announce_progress(item, received, total);
@@ -200,6 +258,39 @@ pub(super) async fn attempt(
         }
     }
     check_media(item, partial, claimed.as_deref()).await
+}
+
+/// Bytes written between free-space checks of a download.
+const ROOM_CHECK_EVERY: u64 = 64 * 1024 * 1024;
+
+/// The library's disk must have room for `needed` more bytes and still keep
+/// [`keep_free`](super::DownloadConfig::keep_free) free.
+fn check_room(inner: &Inner, folder: &Path, needed: u64) -> Result<(), AppError> {
+    let Ok(available) = fs4::available_space(folder) else {
+        return Ok(());
+    };
+    if available < needed.saturating_add(inner.config.keep_free) {
+        return Err(AppError::new(
+            crate::error::ErrorKind::Storage,
+            format!(
+                "The disk of the library folder has {} free, too little for this output ({}). Free some space, then press Retry.",
+                human_bytes(available),
+                human_bytes(needed)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes >= 1024 * MB {
+        format!("{:.1} GB", bytes as f64 / (1024 * MB) as f64)
+    } else if bytes >= MB {
+        format!("{} MB", bytes / MB)
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
 }
 
 /// The bytes must be a media type, of the family the task produced (an image task's
@@ -265,15 +356,9 @@ fn content_range(headers: &header::HeaderMap) -> Option<(u64, Option<u64>)> {
     Some((start.trim().parse().ok()?, total.trim().parse().ok()))
 }
 
+/// The server's `Retry-After`, by the client's parser (seconds or an HTTP-date).
 fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
-    headers
-        .get(header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
+    cyberbara::retry::retry_after(headers, std::time::SystemTime::now())
 }
 
 fn describe(err: &reqwest::Error) -> String {

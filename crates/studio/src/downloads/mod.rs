@@ -12,6 +12,11 @@
 //!   the last attempt the item is `failed` with a sentence, and "Retry" queues it again.
 //! - A file deleted outside the app ([`Downloads::check_files`]) is downloaded again if
 //!   its URL still works, and marked `missing` if not.
+//! - Outputs are fetched only where the rule of [`cyberbara::egress`] allows: the
+//!   profile's own origin, or https from hosts whose resolved addresses are all public,
+//!   the same on every redirect. A refused output is failed with a sentence, unrequested.
+//! - Every download has a ceiling for its media type ([`DownloadConfig::max_bytes`]),
+//!   needs room on the disk before and while it streams, and a minimum transfer rate.
 //! - Progress (`download` events, a few per second) and every state change (`item`
 //!   events) go out on the tracker's channel.
 
@@ -23,9 +28,10 @@ use crate::error::AppError;
 use crate::library::{
     Downloaded, GalleryTile, Item, ItemChange, ItemState, Library, TaskRecord, TaskState,
 };
-use crate::library_folder::{io_error, LibraryFolder};
+use crate::library_folder::{io_error, resolve_in, LibraryFolder};
 use crate::thumbnail_queue::Thumbnailer;
-use crate::tracker::{Announcer, TrackerEvent};
+use crate::tracker::{Announcer, Connections, TrackerEvent};
+use cyberbara::Backoff;
 use fetch::Failure;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -42,14 +48,54 @@ pub struct DownloadConfig {
     pub max_parallel: usize,
     /// Attempts per file before it is `failed`.
     pub attempts: u32,
-    /// The wait after the first failed attempt, doubling each time…
-    pub backoff_base: Duration,
-    /// …up to this.
-    pub backoff_max: Duration,
+    /// The wait after a failed attempt: from `base`, doubling each time, up to `cap`
+    /// (which also bounds the server's `Retry-After`).
+    pub backoff: Backoff,
     /// A reply that sends nothing for this long is given up (and resumed).
     pub stall_timeout: Duration,
+    /// A reply slower than this (in bytes per window) is given up (and resumed): a
+    /// server that trickles a byte now and then never trips `stall_timeout`.
+    pub rate_floor: cyberbara::client::RateFloor,
     /// At most one progress event per file this often.
     pub progress_every: Duration,
+    /// Largest file per media type (`image`, `video`, `audio`; others use `image`'s).
+    pub max_bytes: MaxBytes,
+    /// Room the disk must keep free after a download.
+    pub keep_free: u64,
+    /// How output hosts are looked up (a stub in tests, so none leaves loopback).
+    pub lookup: cyberbara::egress::Lookup,
+    /// Origins (base URLs) whose outputs are fetched like the deployment's own, e.g. a
+    /// deployment's media host on the same network. Empty in the app; the tests' stand-in
+    /// CDN on another loopback port is one.
+    pub also_trusted: Vec<String>,
+}
+
+/// Ceilings per media type.
+#[derive(Debug, Clone, Copy)]
+pub struct MaxBytes {
+    pub image: u64,
+    pub video: u64,
+    pub audio: u64,
+}
+
+impl Default for MaxBytes {
+    fn default() -> Self {
+        MaxBytes {
+            image: 100 * 1024 * 1024,
+            video: 2 * 1024 * 1024 * 1024,
+            audio: 200 * 1024 * 1024,
+        }
+    }
+}
+
+impl MaxBytes {
+    pub fn for_media(&self, media_type: &str) -> u64 {
+        match media_type {
+            "video" => self.video,
+            "audio" | "music" => self.audio,
+            _ => self.image,
+        }
+    }
 }
 
 impl Default for DownloadConfig {
@@ -57,10 +103,18 @@ impl Default for DownloadConfig {
         DownloadConfig {
             max_parallel: 3,
             attempts: 5,
-            backoff_base: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(30),
+            backoff: Backoff {
+                base: Duration::from_secs(1),
+                cap: Duration::from_secs(30),
+                jitter: false,
+            },
             stall_timeout: Duration::from_secs(30),
+            rate_floor: cyberbara::client::RateFloor::default(),
             progress_every: Duration::from_millis(250),
+            max_bytes: MaxBytes::default(),
+            keep_free: 256 * 1024 * 1024,
+            lookup: cyberbara::egress::Lookup::default(),
+            also_trusted: Vec::new(),
         }
     }
 }
@@ -101,7 +155,10 @@ pub struct Downloads {
 pub(crate) struct Inner {
     library: Library,
     folder: Arc<LibraryFolder>,
-    http: reqwest::Client,
+    /// Whose outputs these are: each profile's API root, the origin its rule allows.
+    connections: Arc<dyn Connections>,
+    /// One client per deployment origin: its resolver and redirect rule know that origin.
+    clients: Mutex<HashMap<String, reqwest::Client>>,
     config: DownloadConfig,
     gate: Arc<Semaphore>,
     announcer: Announcer,
@@ -126,20 +183,15 @@ impl Downloads {
         folder: Arc<LibraryFolder>,
         thumbs: Thumbnailer,
         announcer: Announcer,
+        connections: Arc<dyn Connections>,
         config: DownloadConfig,
     ) -> Result<Downloads, AppError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(15))
-            .read_timeout(config.stall_timeout)
-            // Content-Length and Range must be about the bytes on disk.
-            .no_gzip()
-            .build()
-            .map_err(|e| AppError::internal(format!("the download client: {e}")))?;
         let downloads = Downloads {
             inner: Arc::new(Inner {
                 library,
                 folder,
-                http,
+                connections,
+                clients: Mutex::new(HashMap::new()),
                 gate: Arc::new(Semaphore::new(config.max_parallel.max(1))),
                 config,
                 announcer,
@@ -326,6 +378,56 @@ impl Inner {
         });
     }
 
+    /// The client for `item`'s deployment and the URL to fetch, or the sentence of the
+    /// rule that refuses it (no request is made then).
+    pub(super) async fn client_for(
+        &self,
+        item: &Item,
+    ) -> Result<(reqwest::Client, url::Url), fetch::Failure> {
+        let trusted = url::Url::parse(&item.url).ok().and_then(|url| {
+            self.config
+                .also_trusted
+                .iter()
+                .filter_map(|t| url::Url::parse(t).ok())
+                .find(|t| t.origin() == url.origin())
+        });
+        let own = match trusted {
+            Some(own) => own,
+            None => self
+                .connections
+                .client(&item.profile_id)
+                .await
+                .map_err(|err| fetch::Failure::Retry {
+                    reason: err.message,
+                    after: None,
+                })?
+                .api_root()
+                .clone(),
+        };
+        let url = cyberbara::egress::check_output_url(&item.url, &own).map_err(|why| {
+            fetch::Failure::Fatal(AppError::new(
+                crate::error::ErrorKind::Network,
+                why.to_string(),
+            ))
+        })?;
+        let origin = own.origin().ascii_serialization();
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(client) = clients.get(&origin) {
+            return Ok((client.clone(), url));
+        }
+        let builder = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(15))
+            .read_timeout(self.config.stall_timeout)
+            // Content-Length and Range must be about the bytes on disk.
+            .no_gzip();
+        let client =
+            cyberbara::egress::output_client(&own, &self.config.lookup, builder).map_err(|e| {
+                fetch::Failure::Fatal(AppError::internal(format!("the download client: {e}")))
+            })?;
+        clients.insert(origin, client.clone());
+        Ok((client, url))
+    }
+
     fn partial_path(&self, id: i64) -> PathBuf {
         self.folder.partial_dir().join(format!("{id}.part"))
     }
@@ -362,7 +464,6 @@ impl Inner {
                 Err(_) => return,
             },
         };
-        let mut wait = self.config.backoff_base;
         let mut last_reason = String::new();
         for attempt in 1..=self.config.attempts.max(1) {
             // Read again (a retry's validator, a deletion meanwhile) and count the attempt.
@@ -418,10 +519,7 @@ impl Inner {
                     if attempt == self.config.attempts.max(1) {
                         break;
                     }
-                    let pause = after
-                        .map(|a| a.min(self.config.backoff_max))
-                        .unwrap_or(wait);
-                    wait = (wait * 2).min(self.config.backoff_max);
+                    let pause = self.config.backoff.wait(attempt - 1, after);
                     tokio::select! {
                         _ = cancel.cancelled() => return,
                         _ = tokio::time::sleep(pause) => {}
@@ -465,7 +563,7 @@ impl Inner {
             naming::extension_for(mime),
         );
         let root = self.folder.path();
-        let target = naming::resolve(&root, &relative)
+        let target = resolve_in(&root, &relative)
             .ok_or_else(|| AppError::internal("a library path climbed out of the folder"))?;
         let partial = partial.to_path_buf();
         let info =

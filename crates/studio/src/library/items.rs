@@ -7,9 +7,22 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 use ts_rs::TS;
 
-/// Where an item's local copy stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+/// Where an item's local copy stands. Stored as its snake_case name (strum's derives
+/// are the one table between the two; serde spells it the same for the UI).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    TS,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ItemState {
     /// Recorded, waiting for a download slot.
     Queued,
@@ -24,24 +37,15 @@ pub enum ItemState {
 }
 
 impl ItemState {
+    /// The text the database holds.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ItemState::Queued => "queued",
-            ItemState::Downloading => "downloading",
-            ItemState::Ready => "ready",
-            ItemState::Failed => "failed",
-            ItemState::Missing => "missing",
-        }
+        self.into()
     }
 
+    /// Reads the database's text; anything unknown counts as queued, so it is fetched
+    /// again rather than lost.
     pub fn parse(s: &str) -> ItemState {
-        match s {
-            "downloading" => ItemState::Downloading,
-            "ready" => ItemState::Ready,
-            "failed" => ItemState::Failed,
-            "missing" => ItemState::Missing,
-            _ => ItemState::Queued,
-        }
+        s.parse().unwrap_or(ItemState::Queued)
     }
 }
 
@@ -479,5 +483,27 @@ impl Library {
             db.prepare_cached("SELECT id, file FROM items WHERE file IS NOT NULL AND trashed = 0")?;
         let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::VariantArray;
+
+    /// Databases already on disk hold exactly these words: every state round-trips, and
+    /// the UI (serde) spells each one like the database.
+    #[test]
+    fn item_states_keep_their_database_text() {
+        let texts: Vec<&str> = ItemState::VARIANTS.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["queued", "downloading", "ready", "failed", "missing"]
+        );
+        for state in ItemState::VARIANTS {
+            assert_eq!(ItemState::parse(state.as_str()), *state);
+            assert_eq!(serde_json::to_value(state).unwrap(), state.as_str());
+        }
+        assert_eq!(ItemState::parse("something newer"), ItemState::Queued);
     }
 }

@@ -54,9 +54,22 @@ impl TaskState {
     }
 }
 
-/// How the app came to know a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+/// How the app came to know a task. Stored as its snake_case name (strum's derives are
+/// the one table between the two; serde spells it the same for the UI).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    TS,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum TaskOrigin {
     /// Created with the Generate button.
     Created,
@@ -65,19 +78,14 @@ pub enum TaskOrigin {
 }
 
 impl TaskOrigin {
+    /// The text the database holds.
     fn as_str(self) -> &'static str {
-        match self {
-            TaskOrigin::Created => "created",
-            TaskOrigin::Imported => "imported",
-        }
+        self.into()
     }
 
+    /// Reads the database's text; anything unknown counts as created.
     fn parse(s: &str) -> TaskOrigin {
-        if s == "imported" {
-            TaskOrigin::Imported
-        } else {
-            TaskOrigin::Created
-        }
+        s.parse().unwrap_or(TaskOrigin::Created)
     }
 }
 
@@ -497,6 +505,20 @@ fn read_task(db: &rusqlite::Connection, key: &TaskKey) -> rusqlite::Result<Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Databases already on disk hold exactly these words: every origin round-trips, and
+    /// the UI (serde) spells each one like the database.
+    #[test]
+    fn task_origins_keep_their_database_text() {
+        use strum::VariantArray;
+        let texts: Vec<&str> = TaskOrigin::VARIANTS.iter().map(|o| o.as_str()).collect();
+        assert_eq!(texts, ["created", "imported"]);
+        for origin in TaskOrigin::VARIANTS {
+            assert_eq!(TaskOrigin::parse(origin.as_str()), *origin);
+            assert_eq!(serde_json::to_value(origin).unwrap(), origin.as_str());
+        }
+        assert_eq!(TaskOrigin::parse("something newer"), TaskOrigin::Created);
+    }
     use serde_json::json;
 
     fn new_task(id: &str) -> NewTask {

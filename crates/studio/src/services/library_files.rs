@@ -163,7 +163,12 @@ impl Studio {
             .unwrap_or_default();
         let preview =
             (item.thumb == ThumbState::Made).then(|| format!("{THUMBS_DIR}/{}.jpg", item.id));
-        if self.uploads.resolves(&item.url).await {
+        // The output's own deployment decides where its URL may be checked from.
+        let reusable = match self.client(&item.profile_id).await {
+            Ok(client) => self.uploads.resolves(&client, &item.url).await,
+            Err(_) => false,
+        };
+        if reusable {
             let reference = DraftReference {
                 id: upload_id.to_string(),
                 slot: slot.to_string(),

@@ -22,7 +22,7 @@ use crate::error::{AppError, ErrorKind};
 use crate::keychain::{Keychain, KeychainError};
 use crate::library::Library;
 use crate::media_server::MediaServer;
-use crate::profiles::{EnvKey, KeyChange, NewProfile, ProfileEdit, ProfileView, Profiles};
+use crate::profiles::{EnvKey, KeyChange, NewProfile, ProfileView, Profiles};
 use crate::references::{ReferenceUploads, PREVIEW_ROOT};
 use crate::tracker::{TaskTracker, TrackerConfig};
 use cyberbara::{ApiKey, Client};
@@ -251,7 +251,15 @@ impl Studio {
         self.media
             .get_or_init(|| async {
                 let roots = HashMap::from([(PREVIEW_ROOT.to_string(), self.paths.cache_dir.clone())]);
-                MediaServer::start(roots).await.map_err(|e| {
+                let started = MediaServer::start(roots).await;
+                if let Ok(server) = &started {
+                    // Of the cache, only what pages show: thumbnails and reference previews.
+                    server.limit_root(
+                        PREVIEW_ROOT,
+                        &[crate::thumbnail_queue::THUMBS_DIR, crate::references::PREVIEW_DIR],
+                    );
+                }
+                started.map_err(|e| {
                     AppError::new(
                         ErrorKind::Internal,
                         "The app could not start its local media server, so previews cannot be shown. Restart the app.",
@@ -342,14 +350,6 @@ impl Studio {
 
     pub async fn add_profile(&self, input: NewProfile) -> Result<ProfileView, AppError> {
         self.with_profiles(move |p| p.add(input)).await
-    }
-
-    pub async fn update_profile(&self, edit: ProfileEdit) -> Result<ProfileView, AppError> {
-        let id = edit.id.clone();
-        let view = self.with_profiles(move |p| p.update(edit)).await?;
-        self.connections.forget_client(Some(&id));
-        self.catalogues.forget(&id);
-        Ok(view)
     }
 
     pub async fn set_profile_key(&self, change: KeyChange) -> Result<ProfileView, AppError> {

@@ -9,6 +9,7 @@ use cyberbara::ErrorKind as ApiErrorKind;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 pub(super) struct Pause {
@@ -124,7 +125,7 @@ impl Inner {
                 }
                 Err((Trouble::Profile, err)) => {
                     self.set_problem(&key.profile_id, Some(err));
-                    wait = self.config.backoff_max;
+                    wait = self.config.backoff.cap;
                 }
                 Err((Trouble::Gone, err)) => {
                     let note = err.message.clone();
@@ -145,12 +146,16 @@ impl Inner {
     /// One poll through the gate: waits out any pause, then for a free slot.
     async fn poll_once(&self, key: &TaskKey) -> Result<Task, (Trouble, AppError)> {
         self.wait_out_pause(&key.profile_id).await;
-        let _permit = self.gate.acquire().await.map_err(|_| {
-            (
-                Trouble::Pause(None),
-                AppError::internal("the task tracker stopped"),
-            )
-        })?;
+        let _permit = self
+            .gate(&key.profile_id)
+            .acquire_owned()
+            .await
+            .map_err(|_| {
+                (
+                    Trouble::Pause(None),
+                    AppError::internal("the task tracker stopped"),
+                )
+            })?;
         // A pause may have started while this poll waited for its slot.
         self.wait_out_pause(&key.profile_id).await;
         let client = self
@@ -163,6 +168,16 @@ impl Inner {
             let trouble = classify(&err);
             (trouble, AppError::from(err))
         })
+    }
+
+    /// The poll permits of `profile_id`: its own, so one deployment whose replies hang
+    /// holds only its own permits.
+    fn gate(&self, profile_id: &str) -> Arc<Semaphore> {
+        let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+        gates
+            .entry(profile_id.to_string())
+            .or_insert_with(|| Arc::new(Semaphore::new(self.config.max_in_flight.max(1))))
+            .clone()
     }
 
     async fn wait_out_pause(&self, profile_id: &str) {
@@ -195,14 +210,7 @@ impl Inner {
         if pause.until > now {
             return;
         }
-        let backoff = self
-            .config
-            .backoff_base
-            .saturating_mul(1u32 << pause.rounds.min(16))
-            .min(self.config.backoff_max);
-        let wait = retry_after
-            .map(|r| r.min(self.config.backoff_max))
-            .unwrap_or(backoff);
+        let wait = self.config.backoff.wait(pause.rounds, retry_after);
         pause.until = now + wait;
         pause.rounds = pause.rounds.saturating_add(1);
     }
@@ -243,20 +251,10 @@ fn classify(err: &cyberbara::Error) -> Trouble {
         ApiErrorKind::Api => match (err.code(), err.status()) {
             (Some(ErrorCode::TaskNotFound), _) => Trouble::Gone,
             (Some(ErrorCode::InvalidTaskId), _) => Trouble::Gone,
-            (_, Some(429)) | (_, Some(500..=599)) => Trouble::Pause(retry_after(err)),
+            (_, Some(429)) | (_, Some(500..=599)) => Trouble::Pause(err.retry_after()),
             _ => Trouble::Profile,
         },
         _ => Trouble::Profile,
-    }
-}
-
-fn retry_after(err: &cyberbara::Error) -> Option<Duration> {
-    match err {
-        cyberbara::Error::Api {
-            retry_after_secs: Some(secs),
-            ..
-        } => Some(Duration::from_secs(u64::from(*secs))),
-        _ => None,
     }
 }
 

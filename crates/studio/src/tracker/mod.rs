@@ -4,9 +4,10 @@
 //!
 //! - Each task is polled on its own schedule (first poll soon, then longer waits up to a
 //!   cap, with a little jitter so tasks made together do not poll in lockstep), but every
-//!   poll of every profile
-//!   goes through one gate: at most [`TrackerConfig::max_in_flight`] requests at once,
-//!   and a `429` or `5xx` from any deployment pauses all polls for its `Retry-After`
+//!   poll of a profile goes through that profile's gate: at most
+//!   [`TrackerConfig::max_in_flight`] requests at once per profile (each profile its own
+//!   permits, so a deployment whose replies hang cannot starve the others' polls), and a
+//!   `429` or `5xx` from a deployment pauses its polls for its `Retry-After`
 //!   (or an exponential backoff), so a storm is met with silence, not with more load.
 //!   Polls use [`Client::task_once`]: the tracker does its own backing off, so the
 //!   client's per-request retries would only multiply requests.
@@ -28,7 +29,7 @@ use crate::library::{
     TaskUpdate,
 };
 use cyberbara::types::Task;
-use cyberbara::Client;
+use cyberbara::{Backoff, Client};
 use follow::Pause;
 use futures_util::future::BoxFuture;
 use futures_util::Stream;
@@ -54,7 +55,7 @@ pub trait Connections: Send + Sync + 'static {
 /// Timing and limits of the tracker.
 #[derive(Debug, Clone)]
 pub struct TrackerConfig {
-    /// Requests in flight at once, over all profiles.
+    /// Requests in flight at once, per profile.
     pub max_in_flight: usize,
     /// Wait before the first poll of a task.
     pub first_poll: Duration,
@@ -62,10 +63,10 @@ pub struct TrackerConfig {
     pub growth: f64,
     /// …up to this.
     pub max_interval: Duration,
-    /// Shortest pause of all polls after a 429/5xx or a lost connection…
-    pub backoff_base: Duration,
-    /// …and the longest, however long the trouble lasts.
-    pub backoff_max: Duration,
+    /// The pause of all polls of a deployment after a 429/5xx or a lost connection,
+    /// doubling with each troubled poll in a row up to its cap (which also bounds a
+    /// `Retry-After`, and is the wait after a profile cannot be polled at all).
+    pub backoff: Backoff,
     /// When, after a task failed, the usage history is read for its refund.
     pub refund_checks: Vec<Duration>,
 }
@@ -80,8 +81,11 @@ impl Default for TrackerConfig {
             first_poll: Duration::from_secs(1),
             growth: 1.5,
             max_interval: Duration::from_secs(5),
-            backoff_base: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(60),
+            backoff: Backoff {
+                base: Duration::from_secs(1),
+                cap: Duration::from_secs(60),
+                jitter: false,
+            },
             refund_checks: vec![
                 Duration::from_secs(1),
                 Duration::from_secs(5),
@@ -172,7 +176,8 @@ pub(super) struct Inner {
     connections: Arc<dyn Connections>,
     config: TrackerConfig,
     events: broadcast::Sender<TrackerEvent>,
-    gate: Semaphore,
+    /// Per profile: its poll permits (created on its first poll).
+    gates: Mutex<HashMap<String, Arc<Semaphore>>>,
     /// Per profile: no poll of it starts before this instant (429/5xx/network trouble
     /// from its deployment), and how many troubled polls in a row led there.
     pauses: Mutex<HashMap<String, Pause>>,
@@ -204,7 +209,7 @@ impl TaskTracker {
             inner: Arc::new(Inner {
                 library,
                 connections,
-                gate: Semaphore::new(config.max_in_flight.max(1)),
+                gates: Mutex::new(HashMap::new()),
                 config,
                 events,
                 pauses: Mutex::new(HashMap::new()),
@@ -220,6 +225,12 @@ impl TaskTracker {
             tracker.inner.follow(task);
         }
         Ok(tracker)
+    }
+
+    /// The profiles' clients the tracker polls with; the downloader checks outputs
+    /// against their origins.
+    pub fn connections(&self) -> Arc<dyn Connections> {
+        Arc::clone(&self.inner.connections)
     }
 
     pub fn stats(&self) -> TrackerStats {

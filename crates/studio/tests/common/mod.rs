@@ -113,3 +113,21 @@ pub async fn wait_for_task(
         }
     }
 }
+
+/// The tracker of the app's integration tests: polls every 40–200 ms, backs off 100 ms
+/// to 2 s after trouble, and checks no refunds unless a test asks for them.
+#[allow(dead_code)]
+pub fn fast_tracker() -> studio::tracker::TrackerConfig {
+    use std::time::Duration;
+    studio::tracker::TrackerConfig {
+        first_poll: Duration::from_millis(40),
+        max_interval: Duration::from_millis(200),
+        backoff: cyberbara::Backoff {
+            base: Duration::from_millis(100),
+            cap: Duration::from_secs(2),
+            jitter: false,
+        },
+        refund_checks: vec![],
+        ..studio::tracker::TrackerConfig::default()
+    }
+}

@@ -38,7 +38,6 @@ import type { PosterArgs } from "./PosterArgs";
 import type { PresetImport } from "./PresetImport";
 import type { PresetRef } from "./PresetRef";
 import type { PresetView } from "./PresetView";
-import type { ProfileEdit } from "./ProfileEdit";
 import type { ProfileRef } from "./ProfileRef";
 import type { ProfileView } from "./ProfileView";
 import type { QuoteView } from "./QuoteView";
@@ -65,7 +64,6 @@ export type Commands = {
   app_state: { args: null; channel: null; result: AppStateView };
   retry_keychain: { args: null; channel: null; result: AppStateView };
   add_profile: { args: { args: NewProfile }; channel: null; result: ProfileView };
-  update_profile: { args: { args: ProfileEdit }; channel: null; result: ProfileView };
   set_profile_key: { args: { args: KeyChange }; channel: null; result: ProfileView };
   delete_profile_key: { args: { args: ProfileRef }; channel: null; result: ProfileView };
   delete_profile: { args: { args: ProfileRef }; channel: null; result: AppStateView };

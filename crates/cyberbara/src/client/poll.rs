@@ -1,12 +1,17 @@
 //! Waiting for a task: a stream of polled states that ends with a final one.
+//!
+//! A child of the client that knows nothing of it: the client hands over how to fetch
+//! the task once and the clock to wait on, so the dependency runs one way
+//! (`client` → `client::poll`).
 
-use crate::client::Client;
+use crate::clock::Clock;
 use crate::error::Error;
 use crate::types::{Task, TaskStatus};
 use futures_util::Stream;
+use std::future::Future;
 use std::time::Duration;
 
-/// How often [`Client::wait_for_task`] polls (waiting on `ClientOptions::clock`).
+/// How often [`Client::wait_for_task`](crate::Client::wait_for_task) polls (waiting on `ClientOptions::clock`).
 ///
 /// The first poll comes after `initial`; each poll that sees the same status waits
 /// `factor` times longer, up to `max`; a change of status starts again at `initial`,
@@ -54,29 +59,34 @@ impl PollPolicy {
     }
 }
 
-struct PollState {
-    client: Client,
-    id: String,
+struct PollState<F> {
+    fetch: F,
+    clock: Clock,
     policy: PollPolicy,
     delay: Duration,
     last: Option<TaskStatus>,
     done: bool,
 }
 
-/// Yields the task after every poll and ends after yielding a final status (success,
-/// failed, canceled). Dropping the stream stops polling.
+/// Yields the task after every poll (`fetch` reads it once, waiting on `clock` between
+/// polls) and ends after yielding a final status (success, failed, canceled). Dropping
+/// the stream stops polling.
 ///
 /// Transient failures (network, 429, 5xx) are first retried by the client's GET retry
 /// policy; if they persist the error is yielded and polling goes on at the longest
 /// interval. Any other error (unknown task, rejected key) is yielded and ends the stream.
-pub(crate) fn wait_for_task(
-    client: Client,
-    id: String,
+pub(crate) fn wait_for_task<F, Fut>(
+    fetch: F,
+    clock: Clock,
     policy: PollPolicy,
-) -> impl Stream<Item = Result<Task, Error>> + Send + 'static {
+) -> impl Stream<Item = Result<Task, Error>> + Send + 'static
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Task, Error>> + Send + 'static,
+{
     let state = PollState {
-        client,
-        id,
+        fetch,
+        clock,
         delay: policy.initial,
         policy,
         last: None,
@@ -86,8 +96,8 @@ pub(crate) fn wait_for_task(
         if st.done {
             return None;
         }
-        st.client.options().clock.sleep(st.delay).await;
-        match st.client.task(&st.id).await {
+        st.clock.sleep(st.delay).await;
+        match (st.fetch)().await {
             Ok(task) => {
                 st.delay = st.policy.after(st.delay, st.last.as_ref(), &task.status);
                 st.last = Some(task.status.clone());

@@ -9,12 +9,12 @@
 //! result types from the function itself, so the generated TypeScript
 //! (`ui/src/lib/bindings/`) cannot drift from what the commands accept.
 //!
-//! A new command is written in `commands.rs` (or `gallery_commands.rs`) and added here;
+//! A new command is written in `commands.rs` (or `gallery_commands.rs`, `preset_commands.rs`) and added here;
 //! nothing else names it.
 
 pub use crate::command_signatures::CommandSignature;
 use crate::command_signatures::{export_types_of, signature_of};
-use crate::{commands, gallery_commands};
+use crate::{commands, gallery_commands, preset_commands};
 
 /// Defines [`signatures`], [`export_types`] and [`invoke_handler`] from one list.
 macro_rules! app_commands {
@@ -94,4 +94,12 @@ app_commands![
     gallery_commands::pick_library_folder,
     gallery_commands::move_library,
     gallery_commands::open_library_folder,
+    preset_commands::presets,
+    preset_commands::save_preset,
+    preset_commands::rename_preset,
+    preset_commands::duplicate_preset,
+    preset_commands::delete_preset,
+    preset_commands::apply_preset,
+    preset_commands::export_presets,
+    preset_commands::import_presets,
 ];

@@ -20,6 +20,7 @@ mod files;
 mod gallery_commands;
 mod gallery_native;
 mod notifications;
+mod preset_commands;
 mod save_dialog;
 mod subscriptions;
 mod test_hooks;

@@ -1,4 +1,5 @@
-// Create and Activity on the real window: a text-to-image Batch of 2 and an image-to-video
+// Create and Activity on the real window: a text-to-image Batch of 2 (its results as
+// thumbnails on Create and in Activity) and an image-to-video
 // task whose reference arrives through the window's drop handler, both followed to success;
 // a [sandbox:fail] task shown as Failed and then refunded; an upload's progress and its
 // cancellation. Each test stands on its own (it sets the page and the model it needs).
@@ -20,6 +21,7 @@ import {
   stopAll,
   textOf,
   waitFor,
+  waitForText,
 } from "./harness.mjs";
 import * as pages from "./pages.mjs";
 
@@ -40,6 +42,31 @@ const screenshot = (name) => saveWindow(browser, `create-${name}`);
 const $ = (selector) => browser.$(selector);
 
 const navigate = (page) => pages.navigate(browser, page);
+const DOCS = path.resolve(import.meta.dirname, "../../docs");
+
+/** Saves the window, and with CYBERBARA_UPDATE_DOCS=1 a copy in docs/ (the README shows it). */
+async function docsShot(name) {
+  const file = await screenshot(name);
+  if (process.env.CYBERBARA_UPDATE_DOCS === "1") fs.copyFileSync(file, path.join(DOCS, `create-${name}.png`));
+}
+
+/**
+ * The results strip's tiles as the user sees them: task id, state, whether the thumbnail
+ * is a loaded image, and whether the tile lies inside the window (nothing scrolled).
+ */
+const resultTiles = () =>
+  browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="session-result"]')].map((tile) => {
+      const img = tile.querySelector('[data-testid="result-thumb"]');
+      const box = tile.getBoundingClientRect();
+      return {
+        id: tile.dataset.taskId,
+        state: tile.dataset.state,
+        loaded: !!img && img.complete && img.naturalWidth > 0,
+        inView: box.top >= 0 && box.bottom <= window.innerHeight && box.left >= 0 && box.right <= window.innerWidth,
+      };
+    }),
+  );
 
 /** A real PNG made by ImageMagick (photographic noise makes it a few MB when large). */
 function png(name, size, noise = false) {
@@ -106,9 +133,37 @@ test("a text-to-image Batch of 2 is quoted, created and followed to success", as
   const quote = await pages.waitForQuote(browser, "nano-banana-pro", 2);
   assert.match(quote, /^16 credits · [\d,]+ left after \(2 × 8\)$/);
   await screenshot("01-filled-with-quote");
+  await browser.setWindowSize(1280, 800);
   await generate();
   await pages.waitForBalance(browser, "sandbox", (before - 16).toLocaleString("en-US"));
 
+  // Without leaving Create: both tasks at once in the results strip, then their pictures.
+  await waitFor("two tiles in the results strip", async () => (await resultTiles()).length === 2, 10_000);
+  const tiles = await waitFor("both results as loaded thumbnails", async () => {
+    const shown = await resultTiles();
+    return shown.length === 2 && shown.every((t) => t.state === "succeeded" && t.loaded) ? shown : false;
+  }, 90_000);
+  assert.equal(await browser.execute(() => document.querySelector('[data-testid="generate"]') !== null), true, "still on Create");
+  assert.deepEqual(tiles.map((t) => t.inView), [true, true], "the results are in view at 1280×800 without scrolling");
+  await docsShot("results-1280x800");
+
+  // One opens in the viewer, which walks both.
+  await (await $(`${byTestId("session-result")}[data-task-id="${tiles[0].id}"] ${byTestId("result-open")}`)).click();
+  await waitFor("the viewer on the first result", async () => {
+    const viewer = await $(byTestId("viewer"));
+    return (await viewer.isExisting()) && (await text(byTestId("viewer-position"))) === "1 of 2";
+  }, 10_000);
+  await browser.keys("Escape");
+  await waitFor("the viewer to close", async () => !(await (await $(byTestId("viewer"))).isExisting()), 5000);
+
+  // Still usable at the window's minimum size.
+  await browser.setWindowSize(880, 560);
+  await waitFor("the smaller window", async () => (await browser.execute(() => window.innerWidth)) <= 900, 5000);
+  await waitFor("the results in view at 880×560", async () => (await resultTiles()).every((t) => t.inView && t.loaded), 5000);
+  await docsShot("results-880x560");
+  await browser.setWindowSize(1180, 760);
+
+  const taskIds = tiles.map((t) => t.id).sort();
   await navigate("activity");
   await waitFor("both tasks to succeed", async () => {
     const rows = await rowsFor("A lighthouse at dusk");
@@ -117,6 +172,17 @@ test("a text-to-image Batch of 2 is quoted, created and followed to success", as
   const [first] = await rowsFor("A lighthouse at dusk");
   assert.equal(((await (await first.row.$(byTestId("task-status"))).getProperty("textContent")) ?? "").trim().startsWith("Succeeded"), true);
   assert.match(((await (await first.row.$(byTestId("task-cost"))).getProperty("textContent")) ?? "").trim(), /^8 credits/);
+  // The same two outputs as thumbnails in their rows, not file names.
+  const activityThumbs = await waitFor("the two rows' thumbnails", async () => {
+    const shown = await browser.execute((ids) =>
+      ids.map((id) => {
+        const row = document.querySelector(`[data-testid="task-row"][data-task-id="${id}"]`);
+        const img = row?.querySelector('[data-testid="task-thumb"] img');
+        return { loaded: !!img && img.complete && img.naturalWidth > 0, names: !!row?.querySelector('[data-testid="task-outputs"]') };
+      }), taskIds);
+    return shown.every((t) => t.loaded) ? shown : false;
+  }, 30_000);
+  assert.deepEqual(activityThumbs, [{ loaded: true, names: false }, { loaded: true, names: false }]);
   await screenshot("02-activity-batch");
 });
 
@@ -206,4 +272,33 @@ test("an upload shows its progress and can be cancelled", async () => {
   await navigate("settings");
   await (await $(byTestId("profile-switcher"))).selectByAttribute("value", "sandbox");
   await pages.waitForBalance(browser, "sandbox");
+});
+
+test("a preset saved, the form cleared, and the preset applied brings model, options and prompt back", async () => {
+  await startCreate("nano-banana-pro", "A preset lighthouse, watercolour");
+  await setBatch(3);
+  await (await $(byTestId("preset-save"))).click();
+  const name = await $(byTestId("preset-name"));
+  await name.setValue("Watercolour lighthouse");
+  await (await $(byTestId("preset-name-ok"))).click();
+  await waitForText(browser, byTestId("preset-message"), "Saved the preset Watercolour lighthouse.", 10_000);
+
+  // Another model, another prompt, Batch 1: the preset must bring all of it back.
+  await startCreate("veo-3.1-fast", "Something else entirely");
+  await setBatch(1);
+  const select = await $(byTestId("preset-select"));
+  await waitFor("the preset in the picker", async () => (await select.getText()).includes("Watercolour lighthouse"), 10_000);
+  const id = await browser.execute(
+    () => [...document.querySelectorAll('[data-testid="preset-select"] option')].find((o) => o.textContent.includes("Watercolour lighthouse"))?.value,
+  );
+  await select.selectByAttribute("value", id);
+  await (await $(byTestId("preset-apply"))).click();
+  await waitForText(browser, byTestId("preset-message"), "Applied Watercolour lighthouse.", 10_000);
+  await waitFor("the preset's model, prompt and Batch", async () => {
+    const model = await (await $(byTestId("model-picker"))).getValue();
+    const prompt = await (await $(byTestId("prompt"))).getValue();
+    const batch = await (await $(byTestId("batch"))).getValue();
+    return model === "nano-banana-pro" && prompt === "A preset lighthouse, watercolour" && batch === "3";
+  }, 10_000);
+  await setBatch(1);
 });

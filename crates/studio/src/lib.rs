@@ -38,6 +38,7 @@ pub mod keychain;
 pub mod library;
 pub mod library_folder;
 pub mod media_server;
+pub mod presets;
 pub mod profiles;
 pub mod references;
 pub mod sandbox_supervisor;

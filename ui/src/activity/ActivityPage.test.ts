@@ -5,6 +5,7 @@ import { appError, emptyDraft, installFakeBackend, makeTask, type FakeBackend } 
 import { FAST, testStudio } from "../testing/studio";
 import type { TaskRecord } from "../lib/bindings/TaskRecord";
 import { send } from "../testing/channels";
+import { makeItem } from "../testing/fakeGallery";
 import ActivityPage from "./ActivityPage.svelte";
 import Shell from "../shell/Shell.svelte";
 
@@ -199,6 +200,43 @@ describe("Activity", () => {
     expect(links.map((l) => l.textContent?.trim())).toEqual(["a.png", "b.png"]);
     await user.click(links[1]);
     await waitFor(() => expect(backend.openedUrls).toEqual(["https://cdn.example/b.png"]));
+  });
+
+  it("shows a finished task's outputs as thumbnails that open the viewer on that task's outputs", async () => {
+    const task = makeTask({ id: "t1", state: "succeeded", status: "success", outputs: ["https://cdn.example/a.png", "https://cdn.example/b.png"] });
+    const a = makeItem(task);
+    const b = makeItem(task, { thumb: false });
+    const { backend, studio, user } = await open((bk) => {
+      seed(bk, task, makeTask({ id: "t2", state: "processing" }));
+      bk.gallery.entries.push(a, b);
+    });
+    await waitFor(() => expect(within(row("t1")).getAllByTestId("task-thumb")).toHaveLength(2));
+    const thumbs = within(row("t1")).getAllByTestId("task-thumb");
+    expect(thumbs.map((t) => t.dataset.key)).toEqual([a.tile.key, b.tile.key]);
+    // The list's thumbnail base comes with the item's record.
+    await waitFor(() =>
+      expect(thumbs[0].querySelector("img")).toHaveAttribute("src", `http://127.0.0.1:4200/token/cache/thumbs/${a.tile.key}.jpg`),
+    );
+    // No thumbnail yet: the media's icon, not a broken image.
+    expect(thumbs[1].querySelector("img")).toBeNull();
+    // File names give way to the pictures; a running task has none and asks for none.
+    expect(within(row("t1")).queryByTestId("task-outputs")).toBeNull();
+    expect(within(row("t2")).queryByTestId("task-thumbs")).toBeNull();
+    expect(backend.calls.filter((c) => c.cmd === "task_tiles").map((c) => c.args)).toEqual([{ id: "t1" }]);
+
+    await user.click(thumbs[1]);
+    expect(studio.viewer.key).toBe(b.tile.key);
+    expect(studio.viewer.list?.count).toBe(2);
+
+    // The thumbnail made later: the library has it and an item event says so.
+    b.tile = { ...b.tile, thumb: true, revision: 2 };
+    backend.emit({ type: "item", profile_id: task.profile_id, change: "updated", task_id: "t1", tile: b.tile });
+    await waitFor(() =>
+      expect(within(row("t1")).getAllByTestId("task-thumb")[1].querySelector("img")).toHaveAttribute(
+        "src",
+        `http://127.0.0.1:4200/token/cache/thumbs/${b.tile.key}.jpg`,
+      ),
+    );
   });
 
   it("offers Extend only where the model's form has parent_task_id", async () => {

@@ -120,6 +120,11 @@ export class GalleryStore {
   #undoTimer: ReturnType<typeof setTimeout> | null = null;
   #noticeTimer: ReturnType<typeof setTimeout> | null = null;
   #batcher = new RecordBatcher((keys) => this.#fetch(keys));
+  /** Tasks whose outputs were asked for with `task_tiles` (once per task and profile).
+   * Bookkeeping only: nothing is drawn from it, and `wantOutputs` runs inside effects,
+   * which must not re-run for its own writes. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #askedOutputs = new Set<string>();
 
   constructor(private readonly timings: GalleryTimings = GALLERY_TIMINGS) {
     this.sequence = liveSequence(
@@ -139,6 +144,56 @@ export class GalleryStore {
 
   thumbUrl(tile: GalleryTile): string | null {
     return tile.thumb && this.thumbBase ? `${this.thumbBase}/${tile.key}.jpg` : null;
+  }
+
+  /** A tile's thumbnail (or poster) URL, from the list's base or the item's record. */
+  thumbOf(tile: GalleryTile): string | null {
+    if (!tile.thumb) return null;
+    return this.thumbUrl(tile) ?? this.records.get(tile.key)?.thumb_url ?? null;
+  }
+
+  /** A task's outputs in the library (not deleted), as item events and `task_tiles` told them. */
+  outputsOf(taskId: string): GalleryTile[] {
+    return (this.taskItems.get(taskId) ?? []).filter((t) => !isTaskKey(t.key) && !this.deleted.has(t.key));
+  }
+
+  /**
+   * The outputs of finished tasks (Activity's rows, Create's results) whose items no event
+   * has told of yet: asked once per task with `task_tiles`, then kept up to date by the
+   * tracker's item events like every other tile. Their records (for thumbnails made after
+   * the list was read) are asked for too.
+   */
+  wantOutputs(taskIds: Iterable<string>): void {
+    const keys: string[] = [];
+    for (const id of taskIds) {
+      const known = this.outputsOf(id);
+      keys.push(...known.filter((t) => t.thumb && this.thumbUrl(t) === null).map((t) => t.key));
+      if (this.#askedOutputs.has(id) || known.length > 0) continue;
+      this.#askedOutputs.add(id);
+      void this.#loadOutputs(id);
+    }
+    if (keys.length > 0) this.want(keys);
+  }
+
+  async #loadOutputs(taskId: string): Promise<void> {
+    const profile = this.#profile;
+    let tiles: GalleryTile[];
+    try {
+      tiles = await call("task_tiles", { args: { id: taskId } });
+    } catch {
+      // The row shows the task without thumbnails; a later profile load asks again.
+      this.#askedOutputs.delete(taskId);
+      return;
+    }
+    if (profile !== this.#profile) return;
+    let outputs = this.taskItems.get(taskId) ?? [];
+    for (const tile of tiles) {
+      if (isTaskKey(tile.key) || this.deleted.has(tile.key)) continue;
+      const known = outputs.findIndex((t) => t.key === tile.key);
+      if (known < 0) outputs = [...outputs, tile];
+      else if (outputs[known].revision < tile.revision) outputs = replaceAt(outputs, known, tile);
+    }
+    if (outputs.length > 0) this.taskItems.set(taskId, outputs);
   }
 
   /** The gallery page opened: from now on the list follows every change. */
@@ -184,6 +239,7 @@ export class GalleryStore {
     this.records.clear();
     this.downloads.clear();
     this.taskItems.clear();
+    this.#askedOutputs.clear();
     this.deleted.clear();
     this.selection = emptySelection();
     this.cursor = null;
@@ -296,6 +352,7 @@ export class GalleryStore {
 
   /** Puts a newer version of a tile in place; false when the list does not hold it. */
   patch(tile: GalleryTile): boolean {
+    this.#patchOutput(tile);
     const at = this.positions.get(tile.key);
     if (at === undefined) return false;
     if (this.tiles[at].revision > tile.revision) return true;
@@ -306,6 +363,14 @@ export class GalleryStore {
     }
     this.tiles = replaceAt(this.tiles, at, tile);
     return true;
+  }
+
+  /** Keeps a task's known outputs (Create's results, Activity's thumbnails) in step with an action's reply. */
+  #patchOutput(tile: GalleryTile): void {
+    for (const [taskId, outputs] of this.taskItems) {
+      const at = outputs.findIndex((t) => t.key === tile.key);
+      if (at >= 0 && outputs[at].revision < tile.revision) this.taskItems.set(taskId, replaceAt(outputs, at, tile));
+    }
   }
 
   #remove(keys: string[]): void {

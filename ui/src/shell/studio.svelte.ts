@@ -2,6 +2,7 @@ import { TaskStore } from "../activity/taskStore.svelte";
 import { CatalogueStore } from "../create/catalogueStore.svelte";
 import { ComposeStore, TIMINGS, type Timings } from "../create/composeStore.svelte";
 import { DraftStore } from "../create/draftStore.svelte";
+import { PresetStore } from "../create/presetStore.svelte";
 import { UploadStore } from "../create/uploadStore.svelte";
 import { GalleryStore } from "../gallery/galleryStore.svelte";
 import { captureFrame, PosterQueue } from "../gallery/posters";
@@ -28,6 +29,7 @@ export class Studio {
   readonly app: AppStore;
   readonly catalogue = new CatalogueStore();
   readonly drafts: DraftStore;
+  readonly presets: PresetStore;
   readonly uploads: UploadStore;
   readonly tasks: TaskStore;
   readonly compose: ComposeStore;
@@ -57,6 +59,7 @@ export class Studio {
     this.app = options.app ?? new AppStore();
     this.drafts = new DraftStore(timings.saveMs);
     this.uploads = new UploadStore(this.drafts);
+    this.presets = new PresetStore(this.drafts);
     this.tasks = new TaskStore();
     this.compose = new ComposeStore(this.drafts, this.catalogue, this.uploads, this.tasks, this.app, timings);
     this.drops = new DropStore(this.compose, this.drafts, () => this.navigate("create"));
@@ -83,7 +86,7 @@ export class Studio {
 
   /** Who listens to whom. */
   #wire(): void {
-    const { app, tasks, drafts, catalogue, compose, gallery } = this;
+    const { app, tasks, drafts, catalogue, compose, gallery, presets } = this;
     this.#wiring.push(
       // A command that met a locked or missing keychain: the app state now says so.
       keychainFailures.add(() => void app.load()),
@@ -95,9 +98,12 @@ export class Studio {
           this.posters.clear();
           catalogue.reset();
           compose.reset();
+          presets.reset();
           void drafts.load();
         }
         void catalogue.load();
+        // Presets are per profile (their references' URLs belong to one deployment).
+        void presets.load();
         void tasks.subscribe(profileId);
       }),
       // Balances from creation replies and the tracker; a failure or refund reads it again.
@@ -167,6 +173,13 @@ export class Studio {
     this.navigate("gallery");
     const shown = await this.gallery.show(keys);
     if (shown.length > 0 && this.page === "gallery") this.viewer.open(this.gallery.sequence, shown[0]);
+  }
+
+  /** "Show all in Gallery" (Create's results): the Gallery with these outputs selected. */
+  async showInGallery(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    this.navigate("gallery");
+    await this.gallery.show(keys);
   }
 
   /** Activity has shown the task it was asked to: the request is done. */

@@ -14,6 +14,7 @@ import type { DropEvent } from "../lib/bindings/DropEvent";
 import type { PickedFile } from "../lib/bindings/PickedFile";
 import type { ProfileView } from "../lib/bindings/ProfileView";
 import type { QuoteView } from "../lib/bindings/QuoteView";
+import type { PresetView } from "../lib/bindings/PresetView";
 import type { RecentPrompt } from "../lib/bindings/RecentPrompt";
 import type { SandboxStatus } from "../lib/bindings/SandboxStatus";
 import type { TaskRecord } from "../lib/bindings/TaskRecord";
@@ -173,6 +174,8 @@ export interface FakeBackend {
   /** Refuse the n-th (0-based) creation of a batch with this error. */
   refuseCreation: { at: number; error: AppError } | null;
   recentPrompts: RecentPrompt[];
+  /** The active profile's presets. */
+  presets: PresetView[];
   tasks: Map<string, TaskRecord>;
   taskDrafts: Map<string, Draft>;
   /** import_task's answers by id (others are not found). */
@@ -292,6 +295,7 @@ export function installFakeBackend(): FakeBackend {
     },
     saveAnswer: "/home/user/usage.csv",
     exportedCsv: [],
+    presets: [],
     lowBalance: 50,
     cacheUsage(ledger) {
       backend.usageCache.set(rangeKey(ledger.range), ledger);
@@ -561,6 +565,33 @@ export function installFakeBackend(): FakeBackend {
         }
         backend.lowBalance = value;
         return { low_balance_threshold: value };
+      }
+      // Presets: stored as sent; fitting a preset onto the forms is the core's (tested in
+      // crates/studio/tests/presets.rs): here a model the catalogue lacks is only dropped.
+      case "presets":
+        return structuredClone(backend.presets);
+      case "save_preset": {
+        const { name, draft } = args as unknown as { name: string; draft: Draft };
+        if (name.trim() === "") fail(appError("Give the preset a name.", { kind: "invalid_input" }));
+        const listed = backend.catalogue.models.some((m) => m.model === draft.model);
+        const preset = { id: nextTask++, name: name.trim(), draft, model_missing: !listed, updated_ms: Date.now() };
+        backend.presets = [...backend.presets.filter((p) => p.name !== preset.name), preset];
+        return preset;
+      }
+      case "delete_preset": {
+        const { id } = args as unknown as { id: number };
+        backend.presets = backend.presets.filter((p) => p.id !== id);
+        return null;
+      }
+      case "apply_preset": {
+        const { id, draft, keep_prompt } = args as unknown as { id: number; draft: Draft; keep_prompt: boolean };
+        const preset = backend.presets.find((p) => p.id === id) ?? fail(appError("That preset is gone.", { kind: "not_found" }));
+        const applied = { ...structuredClone(preset.draft), prompt: keep_prompt ? draft.prompt : preset.draft.prompt };
+        if (backend.catalogue.models.some((m) => m.model === preset.draft.model)) return { draft: applied, dropped: [] };
+        return {
+          draft: { ...applied, model: draft.model, options: {}, references: [] },
+          dropped: [`the model ${preset.draft.model}, which the deployment no longer lists`],
+        };
       }
       default:
         if (backend.gallery.handles(cmd)) return backend.gallery.answer(cmd, args);

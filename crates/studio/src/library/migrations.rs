@@ -236,6 +236,20 @@ CREATE TABLE usage_rows (
 CREATE INDEX usage_rows_in_order ON usage_rows (range_id, seq);
 "#;
 
+/// Presets: a saved Create form under a name, per profile (reference URLs belong to one
+/// deployment). `draft` is the `Draft` as JSON, like `drafts.draft`.
+const PRESETS: &str = r#"
+CREATE TABLE presets (
+    id         INTEGER PRIMARY KEY,
+    profile_id TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    draft      TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    UNIQUE (profile_id, name)
+);
+"#;
+
 /// Every migration, oldest first.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(ALL.iter().map(|sql| M::up(sql)).collect())
@@ -247,7 +261,7 @@ pub fn latest_version() -> usize {
 }
 
 /// The migrations' SQL, oldest first, for tests that build a database at an older version.
-pub const ALL: &[&str] = &[V1, V2_GALLERY, USAGE_CACHE];
+pub const ALL: &[&str] = &[V1, V2_GALLERY, USAGE_CACHE, PRESETS];
 
 #[cfg(test)]
 mod tests {
@@ -282,6 +296,7 @@ mod tests {
             "settings",
             "usage_ranges",
             "usage_rows",
+            "presets",
         ] {
             let count: i64 = conn
                 .query_row(
@@ -321,6 +336,14 @@ mod tests {
             if applied >= 1 {
                 assert_eq!(library.setting("kept").unwrap().as_deref(), Some("yes"));
             }
+            // The newest table works on the upgraded file.
+            let draft = serde_json::json!({ "model": "nano-banana-pro", "prompt": "kept" });
+            let saved = library.save_preset("sandbox", "Kept", &draft).unwrap();
+            assert_eq!(
+                library.presets("sandbox").unwrap(),
+                vec![saved],
+                "from {applied}"
+            );
             let conn = Connection::open(&path).unwrap();
             assert_eq!(user_version(&conn), latest_version(), "from {applied}");
         }

@@ -1,8 +1,8 @@
 //! The library database: one SQLite file per app (`library.db` in the app's data folder)
 //! holding everything the app remembers about its work, keyed by profile: tasks with the
 //! full request that made them and every state they went through, remembered uploads,
-//! the cached model list, the Create page's draft, recent prompts and the usage history
-//! as last fetched.
+//! the cached model list, the Create page's draft, recent prompts, saved presets and the
+//! usage history as last fetched.
 //!
 //! WAL mode lets the gallery and activity pages read while the tracker writes. The schema
 //! is versioned by `PRAGMA user_version` through `rusqlite_migration`; see [`migrations`].
@@ -16,6 +16,7 @@ mod gallery_queries;
 mod items;
 pub mod migrations;
 mod models;
+mod presets;
 mod settings;
 mod tasks;
 mod uploads;
@@ -27,6 +28,7 @@ pub use gallery_queries::{
     TileState, TASK_KEY_PREFIX,
 };
 pub use items::{task_created_ms, Downloaded, Item, ItemState, ThumbState};
+pub use presets::{PresetRow, PRESET_NAME_MAX};
 pub use tasks::{
     NewTask, TaskChange, TaskKey, TaskOrigin, TaskRecord, TaskState, TaskStatusEntry, TaskUpdate,
 };

@@ -6,6 +6,7 @@ mod activity;
 mod create;
 mod gallery_service;
 mod library_files;
+mod presets;
 mod usage;
 
 pub use create::{QuoteView, SubmitReport};

@@ -100,18 +100,7 @@ pub fn decode_for_thumbnail(
         path: source.display().to_string(),
         source: source_err,
     };
-    let open = || -> Result<_, ThumbnailError> {
-        let mut reader = ImageReader::open(source)
-            .map_err(|e| decode(image::ImageError::IoError(e)))?
-            .with_guessed_format()
-            .map_err(|e| decode(image::ImageError::IoError(e)))?;
-        reader.limits(decode_limits());
-        Ok(reader)
-    };
-    // The header first: a picture past the ceilings is refused before it is decoded.
-    let (width, height) = open()?.into_dimensions().map_err(decode)?;
-    check_size(width, height).map_err(decode)?;
-    let image = open()?.decode().map_err(decode)?;
+    let image = decode_checked(|| ImageReader::open(source)).map_err(decode)?;
     let size = (image.width(), image.height());
     Ok((image, size))
 }
@@ -179,19 +168,27 @@ pub fn make_thumbnail_from(
         path: "the picture".into(),
         source,
     };
-    let open = || -> Result<_, ThumbnailError> {
-        let mut reader = ImageReader::new(std::io::Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(|e| decode(image::ImageError::IoError(e)))?;
-        reader.limits(decode_limits());
-        Ok(reader)
-    };
-    let (width, height) = open()?.into_dimensions().map_err(decode)?;
-    check_size(width, height).map_err(decode)?;
-    let image = open()?.decode().map_err(decode)?;
+    let image =
+        decode_checked(|| Ok(ImageReader::new(std::io::Cursor::new(bytes)))).map_err(decode)?;
     let original = (image.width(), image.height());
     thumbnail_of(image, target, fitted(original.0, original.1, long_side))?;
     Ok(original)
+}
+
+/// Decodes what `open` reads, the header first: a picture past the ceilings is refused
+/// before any pixel is decoded. `open` is called twice, since reading the header consumes
+/// the reader.
+fn decode_checked<R: std::io::BufRead + std::io::Seek>(
+    open: impl Fn() -> std::io::Result<ImageReader<R>>,
+) -> Result<DynamicImage, image::ImageError> {
+    let reader = || -> Result<ImageReader<R>, image::ImageError> {
+        let mut reader = open()?.with_guessed_format()?;
+        reader.limits(decode_limits());
+        Ok(reader)
+    };
+    let (width, height) = reader()?.into_dimensions()?;
+    check_size(width, height)?;
+    reader()?.decode()
 }
 
 fn thumbnail_of(

@@ -312,34 +312,27 @@ async fn outputs_outside_the_rule_are_refused_with_a_sentence_and_never_requeste
             item.url
         );
     }
-    let error_of = |url: &str| {
-        items
-            .iter()
-            .find(|i| i.url == url)
-            .and_then(|i| i.error.clone())
-            .unwrap_or_default()
-    };
     assert!(
-        error_of(&outputs[0]).contains("another port"),
+        error_of(&items, &outputs[0]).contains("another port"),
         "{}",
-        error_of(&outputs[0])
+        error_of(&items, &outputs[0])
     );
-    assert!(error_of(&outputs[1]).contains("file: address"));
+    assert!(error_of(&items, &outputs[1]).contains("file: address"));
     assert!(
-        error_of(&outputs[3]).contains("192.168.1.5"),
+        error_of(&items, &outputs[3]).contains("192.168.1.5"),
         "{}",
-        error_of(&outputs[3])
+        error_of(&items, &outputs[3])
     );
-    assert!(error_of(&outputs[4]).contains("169.254.169.254"));
+    assert!(error_of(&items, &outputs[4]).contains("169.254.169.254"));
     assert!(
-        error_of(&outputs[5]).contains("10.0.0.7"),
+        error_of(&items, &outputs[5]).contains("10.0.0.7"),
         "one private address is enough"
     );
-    assert!(error_of(&outputs[6]).contains("plain http"));
+    assert!(error_of(&items, &outputs[6]).contains("plain http"));
     assert!(
-        error_of(&outputs[7]).contains("another port"),
+        error_of(&items, &outputs[7]).contains("another port"),
         "{}",
-        error_of(&outputs[7])
+        error_of(&items, &outputs[7])
     );
     // Not one request reached the other port; the deployment saw only the redirect.
     assert!(other.seen().is_empty(), "{:?}", other.seen());
@@ -401,32 +394,25 @@ async fn a_download_past_its_ceiling_or_too_slow_is_given_up_with_a_sentence() {
         "{:?}",
         started.elapsed()
     );
-    let error_of = |url: &str| {
-        items
-            .iter()
-            .find(|i| i.url == url)
-            .and_then(|i| i.error.clone())
-            .unwrap_or_default()
-    };
     assert!(
-        error_of(&outputs[0]).contains("larger than 4 MB"),
+        error_of(&items, &outputs[0]).contains("larger than 4 MB"),
         "{}",
-        error_of(&outputs[0])
+        error_of(&items, &outputs[0])
     );
     assert!(
-        error_of(&outputs[0]).contains("10.0 GB"),
+        error_of(&items, &outputs[0]).contains("10.0 GB"),
         "{}",
-        error_of(&outputs[0])
+        error_of(&items, &outputs[0])
     );
     assert!(
-        error_of(&outputs[1]).contains("larger than 4 MB"),
+        error_of(&items, &outputs[1]).contains("larger than 4 MB"),
         "{}",
-        error_of(&outputs[1])
+        error_of(&items, &outputs[1])
     );
     assert!(
-        error_of(&outputs[2]).contains("too slow"),
+        error_of(&items, &outputs[2]).contains("too slow"),
         "{}",
-        error_of(&outputs[2])
+        error_of(&items, &outputs[2])
     );
     assert!(items
         .iter()
@@ -502,4 +488,13 @@ async fn a_gzip_bomb_on_a_poll_after_start_becomes_a_sentence_on_the_profile() {
         tracker.following() >= 1,
         "the task is still followed, not dropped"
     );
+}
+
+/// The sentence recorded on the item downloaded from `url` ("" when there is none).
+fn error_of(items: &[Item], url: &str) -> String {
+    items
+        .iter()
+        .find(|i| i.url == url)
+        .and_then(|i| i.error.clone())
+        .unwrap_or_default()
 }
